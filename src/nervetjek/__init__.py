@@ -1,0 +1,3 @@
+"""Nervetjek: Danish triage and patient information for leg nerve symptoms."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,427 @@
+"""A small condition language over intake answers, written in YAML by clinicians.
+
+The item bank (`ask_if`), the pattern features, the triage policy and the advice all
+say *when* something applies with the same vocabulary, so the clinical knowledge stays
+data and only this module evaluates it.
+
+Conditions use three-valued (Kleene) logic: ``True``, ``False`` or ``None`` for "cannot
+tell, because a needed answer is missing".  An unanswered question is never guessed:
+``{yes: diabetes}`` is ``None`` when diabetes was not answered.  Rules that must fire on a
+missing answer say so explicitly (``differs``, ``unanswered``).
+
+Forms (``K`` is an intake key, ``R`` a list of side-free region names such as ``calf``):
+
+    {yes: K} {no: K}                 boolean answer is true / false
+    {answered: K} {unanswered: K}    never None
+    {is: [K, value]}                 answer equals value
+    {differs: [K, value]}            answer is not value; a missing answer counts as differing
+    {cmp: [K, op, number]}           op is one of < <= > >= == !=
+    {between: [K, low, high]}        low <= answer <= high
+    {region: R}                      any chosen location is in R (either side)
+    {only_regions: R}                every chosen location is in R (and there is at least one)
+    {both_sides: R}                  R is chosen on the left and on the right
+    {at_least: [n, [K, ...]]}        at least n of the boolean answers are yes
+    {all: [...]} {any: [...]} {not: C}
+    {or_unknown: C}                  true unless C is known to be false ("when in doubt")
+    {ref: name}                      a named condition
+    {level: [levels]} {pattern: [patterns]}   only in advice: the assessment's outcome
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Tri = bool | None
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ConditionError(ValueError):
+    """A condition in the knowledge files is malformed (a bug in the data, not in input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The answers of one person, with the body map pre-digested for fast lookups."""
+
+    answers: Mapping[str, Any]
+    regions: frozenset[str] | None  # side-free region names; None when not answered
+    left: frozenset[str]
+    right: frozenset[str]
+    outcome: Mapping[str, Any] = field(default_factory=dict)  # level/pattern, for advice
+
+    @classmethod
+    def of(cls, answers: Mapping[str, Any], **outcome: Any) -> Facts:
+        locations = answers.get("locations")
+        if locations is None:
+            return cls(answers, None, frozenset(), frozenset(), outcome)
+        left, right, all_ = set(), set(), set()
+        for code in locations:
+            side, _, name = code.rpartition(".")
+            all_.add(name)
+            if side == "left":
+                left.add(name)
+            elif side == "right":
+                right.add(name)
+        return cls(answers, frozenset(all_), frozenset(left), frozenset(right), outcome)
+
+    def with_outcome(self, **outcome: Any) -> Facts:
+        return Facts(self.answers, self.regions, self.left, self.right, outcome)
+
+
+class Condition:
+    """A compiled condition: ``evaluate`` gives True/False/None, ``evidence`` says why."""
+
+    __slots__ = ("keys",)
+    keys: tuple[str, ...]
+
+    def evaluate(self, facts: Facts) -> Tri:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def evidence(self, facts: Facts) -> list[str]:
+        """The answer keys that make this condition true (call only when it is true)."""
+        return [k for k in self.keys if k in facts.answers]
+
+
+class _Yes(Condition):
+    __slots__ = ("key", "want")
+
+    def __init__(self, key: str, want: bool):
+        self.key, self.want, self.keys = key, want, (key,)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        value = facts.answers.get(self.key)
+        return None if value is None else value is self.want
+
+
+class _Answered(Condition):
+    __slots__ = ("key", "want")
+
+    def __init__(self, key: str, want: bool):
+        self.key, self.want, self.keys = key, want, (key,)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        return (self.key in facts.answers) is self.want
+
+    def evidence(self, facts: Facts) -> list[str]:
+        return []
+
+
+class _Is(Condition):
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: str, value: Any):
+        self.key, self.value, self.keys = key, value, (key,)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        value = facts.answers.get(self.key)
+        return None if value is None else value == self.value
+
+
+class _Differs(Condition):
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: str, value: Any):
+        self.key, self.value, self.keys = key, value, (key,)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        return facts.answers.get(self.key) != self.value
+
+
+class _Compare(Condition):
+    __slots__ = ("key", "op", "value")
+
+    def __init__(self, key: str, op: str, value: float):
+        self.key, self.op, self.value, self.keys = key, _OPS[op], value, (key,)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        value = facts.answers.get(self.key)
+        return None if value is None else self.op(value, self.value)
+
+
+class _Between(Condition):
+    __slots__ = ("high", "key", "low")
+
+    def __init__(self, key: str, low: float, high: float):
+        self.key, self.low, self.high, self.keys = key, low, high, (key,)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        value = facts.answers.get(self.key)
+        return None if value is None else self.low <= value <= self.high
+
+
+class _Region(Condition):
+    __slots__ = ("names",)
+
+    def __init__(self, names: Iterable[str]):
+        self.names, self.keys = frozenset(names), ("locations",)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        return None if facts.regions is None else not self.names.isdisjoint(facts.regions)
+
+
+class _OnlyRegions(_Region):
+    __slots__ = ()
+
+    def evaluate(self, facts: Facts) -> Tri:
+        if facts.regions is None:
+            return None
+        return bool(facts.regions) and facts.regions <= self.names
+
+
+class _BothSides(_Region):
+    __slots__ = ()
+
+    def evaluate(self, facts: Facts) -> Tri:
+        if facts.regions is None:
+            return None
+        return not self.names.isdisjoint(facts.left) and not self.names.isdisjoint(facts.right)
+
+
+class _AtLeast(Condition):
+    __slots__ = ("n",)
+
+    def __init__(self, n: int, keys: Iterable[str]):
+        self.n, self.keys = n, tuple(keys)
+
+    def evaluate(self, facts: Facts) -> Tri:
+        yes = unknown = 0
+        for key in self.keys:
+            value = facts.answers.get(key)
+            if value is True:
+                yes += 1
+            elif value is None:
+                unknown += 1
+        if yes >= self.n:
+            return True
+        return False if yes + unknown < self.n else None
+
+    def evidence(self, facts: Facts) -> list[str]:
+        return [k for k in self.keys if facts.answers.get(k) is True]
+
+
+class _All(Condition):
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list[Condition]):
+        self.parts = parts
+        self.keys = tuple(dict.fromkeys(k for p in parts for k in p.keys))
+
+    def evaluate(self, facts: Facts) -> Tri:
+        result: Tri = True
+        for part in self.parts:
+            value = part.evaluate(facts)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+
+    def evidence(self, facts: Facts) -> list[str]:
+        return list(dict.fromkeys(k for p in self.parts for k in p.evidence(facts)))
+
+
+class _Any(_All):
+    __slots__ = ()
+
+    def evaluate(self, facts: Facts) -> Tri:
+        result: Tri = False
+        for part in self.parts:
+            value = part.evaluate(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    def evidence(self, facts: Facts) -> list[str]:
+        found = (p.evidence(facts) for p in self.parts if p.evaluate(facts) is True)
+        return list(dict.fromkeys(k for keys in found for k in keys))
+
+
+class _Not(Condition):
+    __slots__ = ("part",)
+
+    def __init__(self, part: Condition):
+        self.part, self.keys = part, part.keys
+
+    def evaluate(self, facts: Facts) -> Tri:
+        value = self.part.evaluate(facts)
+        return None if value is None else not value
+
+
+class _OrUnknown(Condition):
+    __slots__ = ("part",)
+
+    def __init__(self, part: Condition):
+        self.part, self.keys = part, part.keys
+
+    def evaluate(self, facts: Facts) -> Tri:
+        return self.part.evaluate(facts) is not False
+
+    def evidence(self, facts: Facts) -> list[str]:
+        return self.part.evidence(facts) if self.part.evaluate(facts) else []
+
+
+class _Outcome(Condition):
+    __slots__ = ("field", "values")
+
+    def __init__(self, field_: str, values: Iterable[str]):
+        self.field, self.values, self.keys = field_, frozenset(values), ()
+
+    def evaluate(self, facts: Facts) -> Tri:
+        value = facts.outcome.get(self.field)
+        return None if value is None else value in self.values
+
+
+class _Ref(Condition):
+    """A named condition, resolved lazily so names can be used before they are defined."""
+
+    __slots__ = ("name", "registry", "target")
+
+    def __init__(self, name: str, registry: ConditionSet):
+        self.name, self.registry, self.target = name, registry, None
+
+    def _resolve(self) -> Condition:
+        if self.target is None:
+            self.target = self.registry[self.name]
+        return self.target
+
+    @property
+    def keys(self) -> tuple[str, ...]:  # type: ignore[override]
+        return self._resolve().keys
+
+    def evaluate(self, facts: Facts) -> Tri:
+        return self._resolve().evaluate(facts)
+
+    def evidence(self, facts: Facts) -> list[str]:
+        return self._resolve().evidence(facts)
+
+
+@dataclass
+class Vocabulary:
+    """What a condition may name; anything else is a data bug reported at load time."""
+
+    keys: frozenset[str]
+    regions: frozenset[str]
+    outcomes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+class ConditionSet:
+    """Compiles condition specs against a vocabulary and holds named conditions."""
+
+    def __init__(self, vocabulary: Vocabulary, named: Mapping[str, Any] | None = None):
+        self.vocabulary = vocabulary
+        self._specs: dict[str, Any] = dict(named or {})
+        self._compiled: dict[str, Condition] = {}
+        self._compiling: set[str] = set()
+
+    def add(self, name: str, spec: Any) -> None:
+        if name in self._specs:
+            raise ConditionError(f"named condition {name!r} is defined twice")
+        self._specs[name] = spec
+
+    def __getitem__(self, name: str) -> Condition:
+        if name not in self._compiled:
+            if name not in self._specs:
+                raise ConditionError(f"unknown named condition {name!r}")
+            if name in self._compiling:
+                raise ConditionError(f"named condition {name!r} refers to itself")
+            self._compiling.add(name)
+            try:
+                self._compiled[name] = self.compile(self._specs[name], where=name)
+            finally:
+                self._compiling.discard(name)
+        return self._compiled[name]
+
+    def compile_all(self) -> None:
+        """Compile every named condition now, so data errors surface at load time."""
+        for name in self._specs:
+            self[name]
+
+    def compile(self, spec: Any, where: str = "?") -> Condition:
+        if not isinstance(spec, Mapping) or len(spec) != 1:
+            raise ConditionError(f"{where}: a condition is a mapping with one form, got {spec!r}")
+        ((form, arg),) = spec.items()
+        try:
+            return self._compile_form(form, arg, where)
+        except (TypeError, ValueError, KeyError) as exc:
+            if isinstance(exc, ConditionError):
+                raise
+            raise ConditionError(f"{where}: bad {form!r} condition {arg!r}: {exc}") from exc
+
+    def _key(self, key: Any, where: str) -> str:
+        if key not in self.vocabulary.keys:
+            raise ConditionError(f"{where}: unknown answer key {key!r}")
+        return key
+
+    def _regions(self, names: Any, where: str) -> list[str]:
+        if not isinstance(names, list) or not names:
+            raise ConditionError(f"{where}: a region list is needed, got {names!r}")
+        for name in names:
+            if name not in self.vocabulary.regions:
+                raise ConditionError(f"{where}: unknown region {name!r}")
+        return names
+
+    def _compile_form(self, form: str, arg: Any, where: str) -> Condition:
+        match form:
+            case "yes" | "no":
+                return _Yes(self._key(arg, where), form == "yes")
+            case "answered" | "unanswered":
+                return _Answered(self._key(arg, where), form == "answered")
+            case "is":
+                key, value = arg
+                return _Is(self._key(key, where), value)
+            case "differs":
+                key, value = arg
+                return _Differs(self._key(key, where), value)
+            case "cmp":
+                key, op, value = arg
+                if op not in _OPS:
+                    raise ConditionError(f"{where}: unknown comparison {op!r}")
+                return _Compare(self._key(key, where), op, value)
+            case "between":
+                key, low, high = arg
+                return _Between(self._key(key, where), low, high)
+            case "region":
+                return _Region(self._regions(arg, where))
+            case "only_regions":
+                return _OnlyRegions(self._regions(arg, where))
+            case "both_sides":
+                return _BothSides(self._regions(arg, where))
+            case "at_least":
+                n, keys = arg
+                return _AtLeast(int(n), [self._key(k, where) for k in keys])
+            case "all" | "any":
+                if not isinstance(arg, list) or not arg:
+                    raise ConditionError(f"{where}: {form!r} needs a non-empty list")
+                parts = [self.compile(part, where) for part in arg]
+                return _All(parts) if form == "all" else _Any(parts)
+            case "not":
+                return _Not(self.compile(arg, where))
+            case "or_unknown":
+                return _OrUnknown(self.compile(arg, where))
+            case "ref":
+                if arg not in self._specs:
+                    raise ConditionError(f"{where}: unknown named condition {arg!r}")
+                return _Ref(arg, self)
+            case "level" | "pattern":
+                allowed = self.vocabulary.outcomes.get(form)
+                if allowed is None:
+                    raise ConditionError(f"{where}: {form!r} conditions are only for advice")
+                values = arg if isinstance(arg, list) else [arg]
+                unknown = [v for v in values if v not in allowed]
+                if unknown:
+                    raise ConditionError(f"{where}: unknown {form} {unknown!r}")
+                return _Outcome(form, values)
+        raise ConditionError(f"{where}: unknown condition form {form!r}")

@@ -1,0 +1,179 @@
+"""assess(answers) -> Assessment: deterministic, side-effect free."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+from typing import Any
+
+from nervetjek import __version__
+from nervetjek.conditions import Facts
+from nervetjek.engine.model import Observation, evidence_for, log_scores, observe, posterior
+from nervetjek.engine.result import Assessment, NextStep, PatternResult, RedFlag, TriageReason
+from nervetjek.engine.triage import TriageDecision, decide, escalations, pattern_reason
+from nervetjek.instruments import score_all
+from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
+from nervetjek.intake.bank import Text
+from nervetjek.intake.outcomes import Outcomes
+from nervetjek.knowledge import Knowledge, load_knowledge
+
+# Above this many warning-sign yes answers, the safety floor checks each one alone and
+# all together instead of every combination (2^n).  Such answers are almost always an
+# emergency by escalation already.
+EXACT_FLOOR_LIMIT = 10
+
+
+def assess(raw_answers: Any) -> Assessment:
+    """Validate and assess one person's answers (raises IntakeError on bad input)."""
+    return assess_valid(validate_answers(raw_answers))
+
+
+def _ranked(probabilities: Sequence[float]) -> list[int]:
+    # Ties keep the table's pattern order (most dangerous first), so results are stable.
+    return sorted(range(len(probabilities)), key=lambda i: -probabilities[i])
+
+
+def _recognised_pattern(
+    observations: Sequence[Observation], probabilities: Sequence[float], knowledge: Knowledge
+) -> str | None:
+    policy = knowledge.policy
+    counted = sum(1 for obs in observations if obs.feature not in policy.not_counted)
+    best = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
+    if counted < policy.min_answers or probabilities[best] < policy.min_probability:
+        return None
+    return knowledge.patterns[best]
+
+
+def _floor_reason(
+    removed: tuple[str, ...], pattern: str | None, level: str, outcomes: Outcomes
+) -> TriageReason:
+    bank = load_item_bank()
+    said_da = ", ".join(bank[k].yes_statement.da for k in removed)
+    said_en = ", ".join(bank[k].yes_statement.en for k in removed)
+    name = (
+        outcomes.patterns[pattern].name
+        if pattern
+        else Text("ingen bestemt årsag", "no particular cause")
+    )
+    label = outcomes.levels[level].label
+    why = Text(
+        da=f"Uden dit svar om {said_da} peger svarene på {name.da.lower()}, og det kræver: "
+        f"{label.da.lower()}. Et advarselstegn må aldrig gøre rådet mindre akut.",
+        en=f"Without your answer about {said_en} the answers point to {name.en.lower()}, which "
+        f"needs: {label.en.lower()}. A warning sign must never make the advice less urgent.",
+    )
+    return TriageReason(
+        "warning_sign_never_lowers",
+        "safety_floor",
+        level,
+        removed,
+        why,
+        "Nervetjek safety rule: urgency is only ever raised by an answer",
+    )
+
+
+def _subsets(keys: list[str]):
+    if len(keys) <= EXACT_FLOOR_LIMIT:
+        for size in range(1, len(keys) + 1):
+            yield from combinations(keys, size)
+    else:
+        yield from ((k,) for k in keys)
+        yield tuple(keys)
+
+
+def _safety_floor(
+    answers: Mapping[str, Any],
+    observations: list[Observation],
+    scores: list[float],
+    decision: TriageDecision,
+    knowledge: Knowledge,
+    outcomes: Outcomes,
+) -> TriageDecision:
+    """A warning sign can only raise urgency.
+
+    Adding a warning-sign yes can shift which pattern is most likely, and a pattern's
+    default could be less urgent than the one before.  So the level is the most urgent
+    over the answers with any set of the warning-sign yes answers left out.  Warning-sign
+    features count only when yes, so leaving one out is the same as never having answered.
+    """
+    yes_keys = sorted(k for k in knowledge.warning_keys if answers.get(k) is True)
+    if not yes_keys or outcomes.levels[decision.level].rank == 0:
+        return decision
+    best_rank, best = outcomes.levels[decision.level].rank, None
+    for removed in _subsets(yes_keys):
+        gone = set(removed)
+        kept = [o for o in observations if not (o.warning and gone.intersection(o.keys))]
+        reduced_scores = list(scores)
+        for obs in observations:
+            if obs.warning and gone.intersection(obs.keys):
+                reduced_scores = [s - v for s, v in zip(reduced_scores, obs.log, strict=True)]
+        reduced = Facts.of({k: v for k, v in answers.items() if k not in gone})
+        pattern = _recognised_pattern(kept, posterior(reduced_scores), knowledge)
+        raised = escalations(reduced, knowledge)
+        levels = [
+            pattern_reason(pattern, reduced, bool(raised), knowledge).level,
+            *(r.level for r in raised),
+        ]
+        rank = min(outcomes.levels[level].rank for level in levels)
+        if rank < best_rank:
+            best_rank, best = rank, (removed, pattern)
+            if rank == 0:
+                break
+    if best is None:
+        return decision
+    level = outcomes.level_ids[best_rank]
+    reason = _floor_reason(best[0], best[1], level, outcomes)
+    return TriageDecision(level, (reason, *decision.reasons))
+
+
+def _red_flags(
+    answers: Mapping[str, Any], reasons: Sequence[TriageReason], knowledge: Knowledge
+) -> tuple[RedFlag, ...]:
+    bank = load_item_bank()
+    flags = []
+    for key, item in bank.items.items():
+        if item.section == "red_flags" and answers.get(key) is True:
+            rules = tuple(r.rule for r in reasons if r.kind == "escalation" and key in r.answers)
+            flags.append(RedFlag(key, item.yes_statement, rules))
+    return tuple(flags)
+
+
+def _next_steps(
+    facts: Facts, level: str, pattern: str | None, knowledge: Knowledge
+) -> tuple[NextStep, ...]:
+    context = facts.with_outcome(level=level, pattern=pattern)
+    return tuple(
+        NextStep(step.id, step.kind, step.text, step.see)
+        for step in knowledge.advice
+        if step.condition.evaluate(context) is True
+    )
+
+
+def assess_valid(answers: dict[str, Any]) -> Assessment:
+    """Assess answers that already passed :func:`validate_answers`."""
+    knowledge, outcomes = load_knowledge(), load_outcomes()
+    facts = Facts.of(answers)
+    observations = observe(facts, knowledge)
+    scores = log_scores(observations, knowledge)
+    probabilities = posterior(scores)
+    pattern = _recognised_pattern(observations, probabilities, knowledge)
+    decision = decide(pattern, facts, knowledge, outcomes)
+    decision = _safety_floor(answers, observations, scores, decision, knowledge, outcomes)
+    patterns = []
+    for i in _ranked(probabilities):
+        supporting, opposing = evidence_for(i, observations)
+        patterns.append(
+            PatternResult(knowledge.patterns[i], probabilities[i], supporting, opposing)
+        )
+    return Assessment(
+        triage=decision.level,
+        triage_reasons=decision.reasons,
+        recognised=pattern is not None,
+        patterns=tuple(patterns),
+        red_flags=_red_flags(answers, decision.reasons, knowledge),
+        instruments=score_all(answers),
+        next_steps=_next_steps(facts, decision.level, pattern, knowledge),
+        answers=answers,
+        engine_version=__version__,
+        ruleset_version=knowledge.version,
+    )

@@ -1,0 +1,81 @@
+"""Triage: turn the recognised pattern and the answers into one urgency level.
+
+Evaluates ``knowledge/triage.yaml`` exactly as the policy says: the most urgent of the
+pattern's default and every escalation that applies.  Nothing here lowers a level; the
+self-care rule is part of a pattern's default, applied only when no escalation applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nervetjek.conditions import Facts
+from nervetjek.engine.result import TriageReason
+from nervetjek.intake.bank import Text
+from nervetjek.intake.outcomes import Outcomes
+from nervetjek.knowledge import Escalation, Knowledge
+
+UNRECOGNISED_WHY = Text(
+    da="Dine svar er for få til at pege på en bestemt årsag. Få dine gener vurderet af en "
+    "fysioterapeut eller læge.",
+    en="Your answers are too few to point to a particular cause. Have your symptoms assessed "
+    "by a physiotherapist or doctor.",
+)
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    level: str
+    reasons: tuple[TriageReason, ...]  # most urgent first
+
+
+def _reason(rule: Escalation, kind: str, facts: Facts) -> TriageReason:
+    return TriageReason(
+        rule.id, kind, rule.level, tuple(rule.condition.evidence(facts)), rule.why, rule.source
+    )
+
+
+def escalations(facts: Facts, knowledge: Knowledge) -> list[TriageReason]:
+    return [
+        _reason(rule, "escalation", facts)
+        for rule in knowledge.policy.escalations
+        if rule.condition.evaluate(facts) is True
+    ]
+
+
+def pattern_reason(
+    pattern: str | None, facts: Facts, escalated: bool, knowledge: Knowledge
+) -> TriageReason:
+    """The level the recognised pattern asks for (or the fallback when none is)."""
+    policy = knowledge.policy
+    if pattern is None:
+        return TriageReason(
+            "unrecognised",
+            "unrecognised",
+            policy.fallback_level,
+            (),
+            UNRECOGNISED_WHY,
+            "Triage policy 1.1",
+        )
+    default = policy.defaults[pattern]
+    for exception in default.exceptions:
+        if exception.condition.evaluate(facts) is True:
+            return _reason(exception, "pattern_exception", facts)
+    if (
+        pattern in policy.self_care_patterns
+        and not escalated
+        and policy.self_care.condition.evaluate(facts) is True
+    ):
+        return _reason(policy.self_care, "self_care", facts)
+    return TriageReason(
+        f"default:{pattern}", "pattern_default", default.level, (), default.why, default.source
+    )
+
+
+def decide(
+    pattern: str | None, facts: Facts, knowledge: Knowledge, outcomes: Outcomes
+) -> TriageDecision:
+    raised = escalations(facts, knowledge)
+    reasons = [pattern_reason(pattern, facts, bool(raised), knowledge), *raised]
+    reasons.sort(key=lambda r: outcomes.levels[r.level].rank)
+    return TriageDecision(reasons[0].level, tuple(reasons))

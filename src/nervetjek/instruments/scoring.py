@@ -1,0 +1,179 @@
+"""Scoring of the validated instruments: pure functions over one person's answers.
+
+A missing item is never guessed.  An instrument with a missing scored item is reported
+as incomplete, with the missing items, and ``score`` is ``None``.  What the answered items
+already prove is still reported: ``points`` is a floor and ``max_possible`` a ceiling, so
+a cut-off is ``met`` True or False only when the missing items could not change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from nervetjek.datafiles import package_yaml
+from nervetjek.intake.bank import ItemBank, Text, load_item_bank
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    id: str
+    at_least: int
+    label: Text
+    source: str
+
+
+@dataclass(frozen=True)
+class InstrumentDefinition:
+    id: str
+    name: Text
+    purpose: Text
+    citation: str
+    max_score: int
+    cutoffs: tuple[Cutoff, ...]
+    below_label: Text
+    # item number -> (answer key, answer that scores, weight); unscored items left out
+    scored_items: Mapping[int, tuple[str, bool, int]]
+    unscored_items: Mapping[int, str]
+
+
+@dataclass(frozen=True)
+class CutoffResult:
+    id: str
+    at_least: int
+    met: bool | None  # None: the missing items decide
+    label: Text
+
+
+@dataclass(frozen=True)
+class InstrumentScore:
+    id: str
+    name: Text
+    complete: bool
+    score: int | None  # only when complete
+    points: int  # points from the answered items (a floor)
+    max_possible: int  # points if every missing item scored (a ceiling)
+    max_score: int
+    missing: tuple[tuple[int, str], ...]  # (item number, answer key)
+    cutoffs: tuple[CutoffResult, ...]
+    citation: str
+
+    @property
+    def interpretation(self) -> Text | None:
+        """The strongest cut-off that is certainly met, or the 'below' text if none can be."""
+        definition = load_instruments()[self.id]
+        met = [c for c in self.cutoffs if c.met is True]
+        if met:
+            return met[-1].label
+        if all(c.met is False for c in self.cutoffs):
+            return definition.below_label
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "complete": self.complete,
+            "score": self.score,
+            "points": self.points,
+            "max_possible": self.max_possible,
+            "max_score": self.max_score,
+            "missing": [{"item": n, "key": k} for n, k in self.missing],
+            "cutoffs": [{"id": c.id, "at_least": c.at_least, "met": c.met} for c in self.cutoffs],
+        }
+
+
+def _definition(instrument_id: str, raw: Mapping[str, Any], bank: ItemBank) -> InstrumentDefinition:
+    uses = bank.instrument_items(instrument_id)
+    numbers = set(range(1, raw["items"] + 1))
+    if set(uses) != numbers:
+        raise ValueError(
+            f"{instrument_id}: item bank maps items {sorted(uses)}, expected 1..{raw['items']}"
+        )
+    unscored = set(raw.get("unscored", ()))
+    weights = raw.get("weights") or {}
+    scored = {
+        n: (item.key, use.scores_on, int(weights.get(n, 1)))
+        for n, (item, use) in uses.items()
+        if n not in unscored
+    }
+    if sum(w for _, _, w in scored.values()) != raw["max_score"]:
+        raise ValueError(f"{instrument_id}: weights do not add up to max_score")
+    return InstrumentDefinition(
+        id=instrument_id,
+        name=Text.of(raw["name"]),
+        purpose=Text.of(raw["purpose"]),
+        citation=" ".join(raw["citation"].split()),
+        max_score=raw["max_score"],
+        cutoffs=tuple(
+            Cutoff(c["id"], c["at_least"], Text.of(c["label"]), " ".join(c["source"].split()))
+            for c in raw["cutoffs"]
+        ),
+        below_label=Text.of(raw["below_label"]),
+        scored_items=scored,
+        unscored_items={n: uses[n][0].key for n in sorted(unscored)},
+    )
+
+
+@cache
+def load_instruments() -> dict[str, InstrumentDefinition]:
+    raw = package_yaml("nervetjek.instruments", "instruments.yaml")
+    bank = load_item_bank()
+    return {key: _definition(key, entry, bank) for key, entry in raw.items()}
+
+
+def score_instrument(
+    definition: InstrumentDefinition, answers: Mapping[str, Any]
+) -> InstrumentScore:
+    points = 0
+    open_weight = 0
+    missing = []
+    for number, (key, scores_on, weight) in definition.scored_items.items():
+        value = answers.get(key)
+        if value is None:
+            missing.append((number, key))
+            open_weight += weight
+        elif value is scores_on:
+            points += weight
+    ceiling = points + open_weight
+    cutoffs = tuple(
+        CutoffResult(
+            c.id,
+            c.at_least,
+            True if points >= c.at_least else False if ceiling < c.at_least else None,
+            c.label,
+        )
+        for c in definition.cutoffs
+    )
+    return InstrumentScore(
+        id=definition.id,
+        name=definition.name,
+        complete=not missing,
+        score=None if missing else points,
+        points=points,
+        max_possible=ceiling,
+        max_score=definition.max_score,
+        missing=tuple(missing),
+        cutoffs=cutoffs,
+        citation=definition.citation,
+    )
+
+
+def score_all(answers: Mapping[str, Any]) -> dict[str, InstrumentScore]:
+    return {key: score_instrument(d, answers) for key, d in load_instruments().items()}
+
+
+def score_dn4(answers: Mapping[str, Any]) -> InstrumentScore:
+    """DN4 interview (Bouhassira 2005): 7 yes/no items, positive at 3 or more."""
+    return score_instrument(load_instruments()["DN4"], answers)
+
+
+def score_mnsi(answers: Mapping[str, Any]) -> InstrumentScore:
+    """MNSI questionnaire (Feldman 1994): 13 scored items; items 7 and 13 score on no."""
+    return score_instrument(load_instruments()["MNSI"], answers)
+
+
+def score_slanss(answers: Mapping[str, Any]) -> InstrumentScore:
+    """S-LANSS (Bennett 2005): 7 weighted items, 24 points, positive at 12 or more."""
+    return score_instrument(load_instruments()["S-LANSS"], answers)

@@ -1,0 +1,218 @@
+"""The item bank: every question we ask, loaded from ``items.yaml``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from nervetjek.conditions import Condition, ConditionSet, Facts, Vocabulary
+from nervetjek.datafiles import package_yaml
+
+LANGUAGES = ("da", "en")
+ITEM_TYPES = ("boolean", "integer", "choice", "regions", "text")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in every product language; Danish first."""
+
+    da: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.da
+
+    @classmethod
+    def of(cls, raw: Mapping[str, str] | None) -> Text | None:
+        return None if raw is None else cls(da=raw["da"], en=raw["en"])
+
+
+@dataclass(frozen=True)
+class InstrumentUse:
+    instrument: str  # "DN4", "MNSI", "S-LANSS"
+    number: int  # item number in the published instrument
+    scores_on: bool = True  # the answer that scores a point
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    type: str
+    section: str
+    page: str
+    text: Text
+    help: Text | None = None
+    options: Mapping[str, Text] = field(default_factory=dict)
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+    unit: Text | None = None
+    instruments: tuple[InstrumentUse, ...] = ()
+    ask_if: Condition | None = None
+    yes_statement: Text | None = None  # "because you answered ..." for a yes
+    no_statement: Text | None = None  # the same for a no, where a no is the finding
+
+    def is_asked(self, facts: Facts) -> bool:
+        """Ask unless the condition is known to be false (unknown means ask)."""
+        return self.ask_if is None or self.ask_if.evaluate(facts) is not False
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: Text
+    intro: Text | None
+    items: tuple[Item, ...]
+
+    def asked_items(self, facts: Facts) -> list[Item]:
+        return [item for item in self.items if item.is_asked(facts)]
+
+
+@dataclass(frozen=True)
+class ItemBank:
+    version: int
+    items: Mapping[str, Item]
+    pages: tuple[Page, ...]
+    sections: Mapping[str, Text]
+    region_labels: Mapping[str, Text]  # full codes: lower_back, left.calf, ...
+    base_region_labels: Mapping[str, Text]  # side-free names: lower_back, calf, ...
+    side_labels: Mapping[str, Text]
+    conditions: ConditionSet
+
+    def __getitem__(self, key: str) -> Item:
+        return self.items[key]
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.items)
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.region_labels)
+
+    def page(self, page_id: str) -> Page:
+        for page in self.pages:
+            if page.id == page_id:
+                return page
+        raise KeyError(page_id)
+
+    def instrument_items(self, instrument: str) -> dict[int, tuple[Item, InstrumentUse]]:
+        """Item number -> (item, use) for one instrument, in published order."""
+        found = {
+            use.number: (item, use)
+            for item in self.items.values()
+            for use in item.instruments
+            if use.instrument == instrument
+        }
+        return dict(sorted(found.items()))
+
+    def region_label(self, code: str, lang: str) -> str:
+        return self.region_labels[code](lang)
+
+    def answer_statement(self, key: str, value: Any, lang: str) -> str:
+        """A short plain-language statement of one answer, for explanations."""
+        item = self.items[key]
+        if item.type == "boolean":
+            statement = item.yes_statement if value else item.no_statement
+            if statement is not None:
+                return statement(lang)
+            negation = {"da": "ikke: ", "en": "not: "}[lang]
+            base = item.yes_statement(lang) if item.yes_statement else item.text(lang)
+            return base if value else negation + base
+        if item.type == "choice":
+            return f"{item.text(lang)} {item.options[value](lang).lower()}"
+        if item.type == "regions":
+            return ", ".join(self.region_label(code, lang) for code in value)
+        unit = f" {item.unit(lang)}" if item.unit else ""
+        return f"{item.text(lang)} {value}{unit}"
+
+
+def _build_regions(raw: Mapping[str, Any]) -> tuple[dict[str, Text], dict[str, Text]]:
+    sides = {side: Text.of(label) for side, label in raw["sides"].items()}
+    base = {name: Text.of(label) for name, label in raw["unsided"].items()}
+    full = dict(base)
+    sided = {name: Text.of(label) for name, label in raw["sided"].items()}
+    base.update(sided)
+    for side, side_label in sides.items():
+        for name, label in sided.items():
+            full[f"{side}.{name}"] = Text(
+                da=f"{label.da} ({side_label.da})", en=f"{label.en} ({side_label.en})"
+            )
+    # Sorted like the contract: unsided first, then all left, then all right.
+    return full, base
+
+
+def _item(raw: Mapping[str, Any], conditions: ConditionSet) -> Item:
+    if raw["type"] not in ITEM_TYPES:
+        raise ValueError(f"item {raw['key']}: unknown type {raw['type']!r}")
+    statement = Text(da=raw["answer_da"], en=raw["answer_en"]) if "answer_da" in raw else None
+    no_statement = (
+        Text(da=raw["answer_no_da"], en=raw["answer_no_en"]) if "answer_no_da" in raw else None
+    )
+    return Item(
+        key=raw["key"],
+        type=raw["type"],
+        section=raw["section"],
+        page=raw["page"],
+        text=Text.of(raw["text"]),
+        help=Text.of(raw.get("help")),
+        options={value: Text.of(label) for value, label in raw.get("options", {}).items()},
+        minimum=raw.get("min"),
+        maximum=raw.get("max"),
+        max_length=raw.get("max_length"),
+        unit=Text.of(raw.get("unit")),
+        instruments=tuple(
+            InstrumentUse(use["id"], use["item"], use.get("scores_on", True))
+            for use in raw.get("instruments", ())
+        ),
+        ask_if=conditions.compile(raw["ask_if"], where=raw["key"]) if "ask_if" in raw else None,
+        yes_statement=statement,
+        no_statement=no_statement,
+    )
+
+
+def parse_item_bank(raw: Mapping[str, Any]) -> ItemBank:
+    region_labels, base_labels = _build_regions(raw["regions"])
+    vocabulary = Vocabulary(
+        keys=frozenset(item["key"] for item in raw["items"]), regions=frozenset(base_labels)
+    )
+    conditions = ConditionSet(vocabulary, raw.get("conditions", {}))
+    items: dict[str, Item] = {}
+    for entry in raw["items"]:
+        if entry["key"] in items:
+            raise ValueError(f"item {entry['key']} is defined twice")
+        items[entry["key"]] = _item(entry, conditions)
+    conditions.compile_all()
+    page_ids = [page["id"] for page in raw["pages"]]
+    for item in items.values():
+        if item.page not in page_ids:
+            raise ValueError(f"item {item.key}: unknown page {item.page!r}")
+        if item.section not in raw["sections"]:
+            raise ValueError(f"item {item.key}: unknown section {item.section!r}")
+    pages = tuple(
+        Page(
+            id=page["id"],
+            title=Text.of(page["title"]),
+            intro=Text.of(page.get("intro")),
+            items=tuple(item for item in items.values() if item.page == page["id"]),
+        )
+        for page in raw["pages"]
+    )
+    return ItemBank(
+        version=raw["version"],
+        items=items,
+        pages=pages,
+        sections={k: Text.of(v) for k, v in raw["sections"].items()},
+        region_labels=region_labels,
+        base_region_labels=base_labels,
+        side_labels={k: Text.of(v) for k, v in raw["regions"]["sides"].items()},
+        conditions=conditions,
+    )
+
+
+@cache
+def load_item_bank() -> ItemBank:
+    """The shipped item bank (parsed once per process)."""
+    return parse_item_bank(package_yaml("nervetjek.intake", "items.yaml"))

@@ -1,0 +1,142 @@
+"""Strict validation of one person's answers against the item bank.
+
+Strict means: ``false`` is not ``0``, ``"3"`` is not ``3``, ``3.0`` is not ``3``, unknown
+keys are errors, and every problem names the key and what is allowed.  Validation never
+raises anything but :class:`IntakeError`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nervetjek.intake.bank import Item, ItemBank, load_item_bank
+
+# Follow-up questions that only make sense after a yes to the question they follow.
+# A yes to the follow-up with a no to the lead question is contradictory.
+FOLLOW_UPS = {
+    "weakness_sudden": "leg_weakness",
+    "weakness_worsening": "leg_weakness",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+class IntakeError(ValueError):
+    """The answers do not fit the intake; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "error": "invalid_intake",
+            "problems": [{"key": p.key, "message": p.message} for p in self.problems],
+        }
+
+
+def _describe(value: Any) -> str:
+    kind = {
+        bool: "true/false",
+        int: "a number",
+        float: "a decimal number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), "a value")
+    shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, (list, dict)) else kind
+    return shown if shown == kind else f"{shown} ({kind})"
+
+
+def _check_item(item: Item, value: Any, bank: ItemBank) -> list[str]:
+    match item.type:
+        case "boolean":
+            if not isinstance(value, bool):
+                return [f"must be true or false, got {_describe(value)}"]
+        case "integer":
+            if not isinstance(value, int) or isinstance(value, bool):
+                return [
+                    f"must be a whole number from {item.minimum} to {item.maximum}, "
+                    f"got {_describe(value)}"
+                ]
+            if not item.minimum <= value <= item.maximum:
+                return [f"must be from {item.minimum} to {item.maximum}, got {value}"]
+        case "choice":
+            if not isinstance(value, str) or value not in item.options:
+                allowed = ", ".join(f'"{o}"' for o in item.options)
+                return [f"must be one of {allowed}, got {_describe(value)}"]
+        case "text":
+            if not isinstance(value, str):
+                return [f"must be text, got {_describe(value)}"]
+            if len(value) > item.max_length:
+                return [f"must be at most {item.max_length} characters, got {len(value)}"]
+        case "regions":
+            return _check_regions(value, bank)
+    return []
+
+
+def _check_regions(value: Any, bank: ItemBank) -> list[str]:
+    if not isinstance(value, list):
+        return [f"must be a list of body-map regions, got {_describe(value)}"]
+    problems, seen = [], set()
+    for index, code in enumerate(value):
+        where = f"item {index + 1}"
+        if not isinstance(code, str):
+            problems.append(f"{where} must be a region name, got {_describe(code)}")
+        elif code in seen:
+            problems.append(f"{where}: {code!r} is listed twice")
+        elif code not in bank.region_labels:
+            problems.append(f"{where}: {_region_hint(code, bank)}")
+        seen.add(code if isinstance(code, str) else None)
+    return problems
+
+
+def _region_hint(code: str, bank: ItemBank) -> str:
+    side, _, name = code.rpartition(".")
+    if not side and f"left.{code}" in bank.region_labels:
+        return f"{code!r} needs a side: use 'left.{code}' or 'right.{code}'"
+    if side in bank.side_labels and name in bank.region_labels:
+        return f"{code!r}: {name!r} has no side, use {name!r}"
+    if side and side not in bank.side_labels:
+        return f"{code!r}: the side must be 'left' or 'right', got {side!r}"
+    names = ", ".join(sorted(bank.base_region_labels))
+    return f"unknown region {code!r}; regions are {names} (sided ones as left.X or right.X)"
+
+
+def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
+    """Return the answers as a plain dict if they fit the intake, else raise IntakeError."""
+    bank = bank or load_item_bank()
+    if not isinstance(raw, Mapping):
+        raise IntakeError([Problem("(answers)", f"must be an object, got {_describe(raw)}")])
+    problems: list[Problem] = []
+    for key, value in raw.items():
+        item = bank.items.get(key) if isinstance(key, str) else None
+        if item is None:
+            problems.append(Problem(str(key), "unknown key; see the intake schema for the keys"))
+            continue
+        if value is None:
+            problems.append(Problem(key, "null is not an answer; leave the key out instead"))
+            continue
+        problems.extend(Problem(key, message) for message in _check_item(item, value, bank))
+    for follow_up, lead in FOLLOW_UPS.items():
+        if raw.get(follow_up) is True and raw.get(lead) is False:
+            problems.append(
+                Problem(
+                    follow_up,
+                    f"is true while {lead} is false; answer {lead} true, or leave {follow_up} out",
+                )
+            )
+    if problems:
+        raise IntakeError(problems)
+    return dict(raw)

@@ -1,0 +1,144 @@
+"""One typed settings object, read from NERVETJEK_* environment variables.
+
+Every setting is declared here with a description; ``docs/settings.md`` documents them
+and a test fails when one is undocumented.  Unsafe combinations are refused at start-up
+rather than silently accepted (a production server without a real secret, insecure
+cookies in production).
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_LENGTH = 32
+
+
+class UnsafeSettingsError(ValueError):
+    """The settings would run the service in an unsafe way."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NERVETJEK_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development",
+        description="development (default), test, or production. Production refuses "
+        "unsafe defaults.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the SQLite database and the development secret key.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL. Default: SQLite file <data_dir>/nervetjek.db. "
+        "Production: postgresql+psycopg://user@host/db.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Key for signing and encrypting cookies (at least 32 characters). "
+        "Required in production; in development one is made and kept in <data_dir>.",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public address of the site, used for canonical links, sitemap and "
+        "follow-up links.",
+    )
+    session_minutes: int = Field(
+        60,
+        ge=5,
+        le=24 * 60,
+        description="How long a questionnaire session lives without activity.",
+    )
+    clinician_session_minutes: int = Field(
+        480,
+        ge=5,
+        le=24 * 60,
+        description="How long a clinician stays logged in without activity.",
+    )
+    cookie_secure: bool | None = Field(
+        None,
+        description="Send cookies only over HTTPS. Default: on in production, off "
+        "otherwise. Cannot be turned off in production.",
+    )
+    retention_days: int = Field(
+        180,
+        ge=1,
+        le=3650,
+        description="Days a sent intake is kept before `nervetjek purge` deletes it.",
+    )
+    clinic_name: str = Field(
+        "Klinikken",
+        description="The clinic's name, shown in the consent text and the portal.",
+    )
+    login_attempts: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Failed logins allowed per account and address within "
+        "login_window_minutes before further attempts are refused.",
+    )
+    login_window_minutes: int = Field(
+        15,
+        ge=1,
+        le=24 * 60,
+        description="Window for counting failed logins.",
+    )
+    followup_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Days a follow-up link stays valid.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.environment == "production":
+            if not self.secret_key or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise UnsafeSettingsError(
+                    f"NERVETJEK_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} "
+                    "characters in production"
+                )
+            if self.cookie_secure is False:
+                raise UnsafeSettingsError("NERVETJEK_COOKIE_SECURE cannot be off in production")
+        elif self.secret_key is not None and len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise UnsafeSettingsError(
+                f"NERVETJEK_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+            )
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is None:
+            return self.environment == "production"
+        return self.cookie_secure
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'nervetjek.db').as_posix()}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or (outside production) one kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text("utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key, "utf-8")
+        path.chmod(0o600)
+        return key
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Web: server-rendered pages (patient, content, clinic), the JSON API and FHIR routes."""
