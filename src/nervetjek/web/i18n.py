@@ -1,7 +1,8 @@
 """Translations: gettext catalogues (Babel) compiled in memory from the shipped .po files.
 
-Danish is the source language of the templates; English comes from
-``nervetjek/locale/en/LC_MESSAGES/messages.po``.  Translators edit .po files only.
+Danish is the source language of the templates; English comes from the catalogues in
+``nervetjek/locale/en/LC_MESSAGES/`` (one .po file per area of the site, merged at load).
+Translators edit .po files only.
 """
 
 from __future__ import annotations
@@ -18,19 +19,27 @@ LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 
 
-@cache
-def translations(lang: str) -> NullTranslations:
-    if lang == DEFAULT_LANGUAGE:
-        return NullTranslations()
-    po = resources.files("nervetjek").joinpath(f"locale/{lang}/LC_MESSAGES/messages.po")
-    if not po.is_file():
-        return NullTranslations()
-    with po.open("rb") as handle:
+def _compile(po_file, lang: str) -> Translations:
+    with po_file.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    if lang == DEFAULT_LANGUAGE:
+        return NullTranslations()
+    folder = resources.files("nervetjek").joinpath(f"locale/{lang}/LC_MESSAGES")
+    merged: Translations | None = None
+    if folder.is_dir():
+        for po_file in sorted(folder.iterdir(), key=lambda f: f.name):
+            if po_file.name.endswith(".po"):
+                catalog = _compile(po_file, lang)
+                merged = catalog if merged is None else merged.merge(catalog) or merged
+    return merged or NullTranslations()
 
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
