@@ -84,6 +84,9 @@ class Condition:
 
     __slots__ = ("keys",)
     keys: tuple[str, ...]
+    # The answer key when the condition is exactly {yes: key}: callers on a hot path may
+    # read the answer directly instead of evaluating.
+    yes_key: str | None = None
 
     def evaluate(self, facts: Facts) -> Tri:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -94,10 +97,11 @@ class Condition:
 
 
 class _Yes(Condition):
-    __slots__ = ("key", "want")
+    __slots__ = ("key", "want", "yes_key")
 
     def __init__(self, key: str, want: bool):
         self.key, self.want, self.keys = key, want, (key,)
+        self.yes_key = key if want else None
 
     def evaluate(self, facts: Facts) -> Tri:
         value = facts.answers.get(self.key)
@@ -317,6 +321,16 @@ class Vocabulary:
     outcomes: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
+def _refs(spec: Any) -> list[str]:
+    """Names referred to anywhere inside a condition spec."""
+    if isinstance(spec, Mapping):
+        found = [spec["ref"]] if isinstance(spec.get("ref"), str) else []
+        return found + [r for value in spec.values() for r in _refs(value)]
+    if isinstance(spec, list):
+        return [r for value in spec for r in _refs(value)]
+    return []
+
+
 class ConditionSet:
     """Compiles condition specs against a vocabulary and holds named conditions."""
 
@@ -348,6 +362,13 @@ class ConditionSet:
         """Compile every named condition now, so data errors surface at load time."""
         for name in self._specs:
             self[name]
+            self._check_cycles(name, ())
+
+    def _check_cycles(self, name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise ConditionError(f"named condition {name!r} refers to itself via {path}")
+        for ref in _refs(self._specs.get(name)):
+            self._check_cycles(ref, (*path, name))
 
     def compile(self, spec: Any, where: str = "?") -> Condition:
         if not isinstance(spec, Mapping) or len(spec) != 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache, partial
 from itertools import combinations
 from typing import Any
 
@@ -39,9 +40,28 @@ def _recognised_pattern(
     policy = knowledge.policy
     counted = sum(1 for obs in observations if obs.feature not in policy.not_counted)
     best = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
-    if counted < policy.min_answers or probabilities[best] < policy.min_probability:
+    if (
+        counted < policy.min_answers
+        or probabilities[best] < policy.min_probability
+        or probabilities[best] < policy.min_lift * knowledge.prior[best]
+        or max((obs.ratio[best] for obs in observations), default=0.0) < policy.min_support_ratio
+    ):
         return None
     return knowledge.patterns[best]
+
+
+def _pattern_keys(
+    pattern: str | None,
+    observations: Sequence[Observation],
+    answers: Mapping[str, Any],
+    knowledge: Knowledge,
+) -> tuple[str, ...]:
+    """The answers behind the strongest evidence for the recognised pattern."""
+    if pattern is None:
+        return ()
+    supporting, _ = evidence_for(knowledge.pattern_index(pattern), observations)
+    keys = (key for evidence in supporting for key in evidence.keys if key in answers)
+    return tuple(dict.fromkeys(keys))
 
 
 def _floor_reason(
@@ -126,16 +146,24 @@ def _safety_floor(
     return TriageDecision(level, (reason, *decision.reasons))
 
 
-def _red_flags(
-    answers: Mapping[str, Any], reasons: Sequence[TriageReason], knowledge: Knowledge
-) -> tuple[RedFlag, ...]:
+def _red_flags(answers: Mapping[str, Any], reasons: Sequence[TriageReason]) -> tuple[RedFlag, ...]:
     bank = load_item_bank()
     flags = []
-    for key, item in bank.items.items():
-        if item.section == "red_flags" and answers.get(key) is True:
+    for key in _warning_questions():
+        if answers.get(key) is True:
             rules = tuple(r.rule for r in reasons if r.kind == "escalation" and key in r.answers)
-            flags.append(RedFlag(key, item.yes_statement, rules))
+            flags.append(RedFlag(key, bank[key].yes_statement, rules))
     return tuple(flags)
+
+
+@cache
+def _warning_questions() -> tuple[str, ...]:
+    """The yes/no questions of the warning-sign section, in questionnaire order."""
+    return tuple(
+        key
+        for key, item in load_item_bank().items.items()
+        if item.section == "red_flags" and item.type == "boolean"
+    )
 
 
 def _next_steps(
@@ -157,20 +185,26 @@ def assess_valid(answers: dict[str, Any]) -> Assessment:
     scores = log_scores(observations, knowledge)
     probabilities = posterior(scores)
     pattern = _recognised_pattern(observations, probabilities, knowledge)
-    decision = decide(pattern, facts, knowledge, outcomes)
+    decision = decide(
+        pattern,
+        facts,
+        knowledge,
+        outcomes,
+        _pattern_keys(pattern, observations, answers, knowledge),
+    )
     decision = _safety_floor(answers, observations, scores, decision, knowledge, outcomes)
-    patterns = []
-    for i in _ranked(probabilities):
-        supporting, opposing = evidence_for(i, observations)
-        patterns.append(
-            PatternResult(knowledge.patterns[i], probabilities[i], supporting, opposing)
+    patterns = [
+        PatternResult(
+            knowledge.patterns[i], probabilities[i], partial(evidence_for, i, observations)
         )
+        for i in _ranked(probabilities)
+    ]
     return Assessment(
         triage=decision.level,
         triage_reasons=decision.reasons,
         recognised=pattern is not None,
         patterns=tuple(patterns),
-        red_flags=_red_flags(answers, decision.reasons, knowledge),
+        red_flags=_red_flags(answers, decision.reasons),
         instruments=score_all(answers),
         next_steps=_next_steps(facts, decision.level, pattern, knowledge),
         answers=answers,

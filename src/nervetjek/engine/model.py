@@ -28,61 +28,80 @@ class Observation:
     label: Text
 
 
+@dataclass(frozen=True, slots=True)
+class _CompiledFlag:
+    condition: object
+    simple_key: str | None  # the answer key when the flag is just {yes: key}
+    yes: Observation
+    no: Observation | None  # None when a "no" is not counted
+
+
+_COMPILED: dict[int, tuple[list[_CompiledFlag], list[tuple[object, Observation]]]] = {}
+
+
+def _compile(knowledge: Knowledge):
+    """Observation objects built once per feature value, reused for every person."""
+    compiled = _COMPILED.get(id(knowledge))
+    if compiled is not None:
+        return compiled
+    flags = []
+    for flag in knowledge.flags:
+        keys = flag.condition.keys
+        yes = Observation(
+            flag.id, "yes", flag.log_yes, flag.lr_yes, keys, not flag.absent_counts, flag.label
+        )
+        no = None
+        if flag.log_no is not None:
+            no = Observation(flag.id, "no", flag.log_no, flag.lr_no, keys, False, flag.label_no)
+        flags.append(_CompiledFlag(flag.condition, flag.condition.yes_key, yes, no))
+    categories = [
+        [
+            (
+                condition,
+                Observation(
+                    category.id,
+                    value,
+                    category.log[value],
+                    category.lr[value],
+                    condition.keys,
+                    False,
+                    label,
+                ),
+            )
+            for value, condition, label in category.values
+        ]
+        for category in knowledge.categories
+    ]
+    compiled = _COMPILED[id(knowledge)] = (flags, categories)
+    return compiled
+
+
 def observe(facts: Facts, knowledge: Knowledge) -> list[Observation]:
     """Every feature whose value is known, with its row of the table."""
+    flags, categories = _compile(knowledge)
+    answers = facts.answers
     seen = []
-    for flag in knowledge.flags:
-        value = flag.condition.evaluate(facts)
+    for flag in flags:
+        if flag.simple_key is not None:
+            value = answers.get(flag.simple_key)
+        else:
+            value = flag.condition.evaluate(facts)
         if value is True:
-            seen.append(
-                Observation(
-                    flag.id,
-                    "yes",
-                    flag.log_yes,
-                    flag.lr_yes,
-                    flag.condition.keys,
-                    not flag.absent_counts,
-                    flag.label,
-                )
-            )
-        elif value is False and flag.log_no is not None:
-            seen.append(
-                Observation(
-                    flag.id,
-                    "no",
-                    flag.log_no,
-                    flag.lr_no,
-                    flag.condition.keys,
-                    False,
-                    flag.label_no,
-                )
-            )
-    for category in knowledge.categories:
-        for value, condition, label in category.values:
+            seen.append(flag.yes)
+        elif value is False and flag.no is not None:
+            seen.append(flag.no)
+    for values in categories:
+        for condition, observation in values:
             if condition.evaluate(facts) is True:
-                seen.append(
-                    Observation(
-                        category.id,
-                        value,
-                        category.log[value],
-                        category.lr[value],
-                        condition.keys,
-                        False,
-                        label,
-                    )
-                )
+                seen.append(observation)
                 break
     return seen
 
 
 def log_scores(observations: Iterable[Observation], knowledge: Knowledge) -> list[float]:
-    scores = list(knowledge.log_prior)
-    n = len(scores)
-    for obs in observations:
-        log = obs.log
-        for i in range(n):
-            scores[i] += log[i]
-    return scores
+    """Log prior plus the log likelihood of every observation, per pattern."""
+    rows = [knowledge.log_prior, *(obs.log for obs in observations)]
+    return [sum(column) for column in zip(*rows, strict=True)]
 
 
 def posterior(scores: Sequence[float]) -> list[float]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from nervetjek.instruments import InstrumentScore
@@ -38,10 +40,25 @@ class Evidence:
 
 @dataclass(frozen=True)
 class PatternResult:
+    """One pattern's probability; the evidence for and against is worked out on demand."""
+
     id: str
     probability: float
-    supporting: tuple[Evidence, ...]
-    opposing: tuple[Evidence, ...]
+    explain: Callable[[], tuple[tuple[Evidence, ...], tuple[Evidence, ...]]] = field(
+        repr=False, compare=False
+    )
+
+    @cached_property
+    def _evidence(self) -> tuple[tuple[Evidence, ...], tuple[Evidence, ...]]:
+        return self.explain()
+
+    @property
+    def supporting(self) -> tuple[Evidence, ...]:
+        return self._evidence[0]
+
+    @property
+    def opposing(self) -> tuple[Evidence, ...]:
+        return self._evidence[1]
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -44,9 +44,17 @@ def escalations(facts: Facts, knowledge: Knowledge) -> list[TriageReason]:
 
 
 def pattern_reason(
-    pattern: str | None, facts: Facts, escalated: bool, knowledge: Knowledge
+    pattern: str | None,
+    facts: Facts,
+    escalated: bool,
+    knowledge: Knowledge,
+    pattern_keys: tuple[str, ...] = (),
 ) -> TriageReason:
-    """The level the recognised pattern asks for (or the fallback when none is)."""
+    """The level the recognised pattern asks for (or the fallback when none is).
+
+    `pattern_keys` are the answers that made the pattern the most likely one; they are
+    named as the answers behind the pattern's default level.
+    """
     policy = knowledge.policy
     if pattern is None:
         return TriageReason(
@@ -68,14 +76,23 @@ def pattern_reason(
     ):
         return _reason(policy.self_care, "self_care", facts)
     return TriageReason(
-        f"default:{pattern}", "pattern_default", default.level, (), default.why, default.source
+        f"default:{pattern}",
+        "pattern_default",
+        default.level,
+        pattern_keys,
+        default.why,
+        default.source,
     )
 
 
 def decide(
-    pattern: str | None, facts: Facts, knowledge: Knowledge, outcomes: Outcomes
+    pattern: str | None,
+    facts: Facts,
+    knowledge: Knowledge,
+    outcomes: Outcomes,
+    pattern_keys: tuple[str, ...] = (),
 ) -> TriageDecision:
     raised = escalations(facts, knowledge)
-    reasons = [pattern_reason(pattern, facts, bool(raised), knowledge), *raised]
+    reasons = [pattern_reason(pattern, facts, bool(raised), knowledge, pattern_keys), *raised]
     reasons.sort(key=lambda r: outcomes.levels[r.level].rank)
     return TriageDecision(reasons[0].level, tuple(reasons))

@@ -120,8 +120,13 @@ def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise IntakeError([Problem("(answers)", f"must be an object, got {_describe(raw)}")])
     problems: list[Problem] = []
+    items = bank.items
     for key, value in raw.items():
-        item = bank.items.get(key) if isinstance(key, str) else None
+        if value is True or value is False:  # fast path: most answers are yes/no
+            item = items.get(key)
+            if item is not None and item.type == "boolean":
+                continue
+        item = items.get(key) if isinstance(key, str) else None
         if item is None:
             problems.append(Problem(str(key), "unknown key; see the intake schema for the keys"))
             continue

@@ -94,6 +94,8 @@ class TriagePolicy:
     escalations: tuple[Escalation, ...]
     min_answers: int
     min_probability: float
+    min_lift: float
+    min_support_ratio: float
     fallback_level: str
     not_counted: frozenset[str]
 
@@ -305,6 +307,8 @@ def _build_policy(
         escalations=tuple(_escalation(e, conditions, levels) for e in raw["escalations"]),
         min_answers=int(recognition["min_answers"]),
         min_probability=float(recognition["min_probability"]),
+        min_lift=float(recognition["min_lift"]),
+        min_support_ratio=float(recognition["min_support_ratio"]),
         fallback_level=recognition["fallback_level"],
         not_counted=frozenset(recognition.get("not_counted", ("age_group", "sex"))),
     )

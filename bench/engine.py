@@ -1,0 +1,86 @@
+"""Engine benchmark: single-assessment latency and throughput, printed as a table.
+
+    .venv/bin/python bench/engine.py [--rounds N]
+
+Cases: the shared dev vignettes (realistic answer sets).  Timing is in-process with
+time.perf_counter_ns around one `assess()` call each (validation included); the garbage
+collector runs between rounds, not inside a timing.  Target (issue 2): median under 200 µs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from nervetjek.conditions import Facts
+from nervetjek.engine import assess
+from nervetjek.engine.model import cohort_log_scores, observe
+from nervetjek.knowledge import load_knowledge
+from nervetjek.paths import shared_dir
+
+
+def load_cases() -> list[dict]:
+    path = shared_dir() / "vignettes" / "dev.jsonl"
+    return [json.loads(line)["answers"] for line in path.read_text("utf-8").splitlines()]
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    index = min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1)))
+    return sorted_values[index]
+
+
+def time_single(cases: list[dict], rounds: int) -> list[float]:
+    for case in cases:  # warm caches (knowledge files parsed once per process)
+        assess(case)
+    timings = []
+    for _ in range(rounds):
+        gc.collect()
+        gc.disable()
+        for case in cases:
+            start = time.perf_counter_ns()
+            assess(case)
+            timings.append((time.perf_counter_ns() - start) / 1000)
+        gc.enable()
+    return sorted(timings)
+
+
+def time_cohort(cases: list[dict], rounds: int) -> float:
+    """Cases/s for the model alone, scoring the cohort column by column."""
+    knowledge = load_knowledge()
+    observations = [observe(Facts.of(case), knowledge) for case in cases]
+    start = time.perf_counter()
+    for _ in range(rounds):
+        cohort_log_scores(observations, knowledge)
+    return len(cases) * rounds / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    cases = load_cases()
+    timings = time_single(cases, args.rounds)
+    total_s = sum(timings) / 1e6
+    table = Table(title=f"assess(): {len(timings)} calls over {len(cases)} dev vignettes")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("median latency", f"{statistics.median(timings):.0f} µs")
+    table.add_row("p90 latency", f"{percentile(timings, 90):.0f} µs")
+    table.add_row("p99 latency", f"{percentile(timings, 99):.0f} µs")
+    table.add_row("max latency", f"{timings[-1]:.0f} µs")
+    table.add_row("single assessments/s", f"{len(timings) / total_s:,.0f}")
+    table.add_row(
+        "model only, cohort column-wise, cases/s", f"{time_cohort(cases, args.rounds):,.0f}"
+    )
+    table.add_row("target median", "< 200 µs")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
