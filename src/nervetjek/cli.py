@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from nervetjek import __version__
+from nervetjek.content.cli import content_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks.")
 app.add_typer(bench_app, name="bench")
+app.add_typer(content_app, name="content")
 
 console = Console()
 err_console = Console(stderr=True)
