@@ -1,0 +1,438 @@
+"""The clinician portal at /klinik: worklist, detail, notes, follow-up links, export, audit.
+
+Every route here requires a logged-in clinician (a test walks the route table to make
+sure).  Every view, export, change and deletion is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from nervetjek.intake import load_outcomes
+from nervetjek.store import repo
+from nervetjek.store.models import Intake, utcnow
+from nervetjek.web import clinic_view as view
+from nervetjek.web.auth import (
+    Clinician,
+    clinician_page,
+    csrf_token,
+    database,
+    forbidden_page,
+    require_csrf,
+)
+from nervetjek.web.templating import render
+
+router = APIRouter()
+
+NOTE_MAX = 5000
+CLINIC_TIMEZONE = ZoneInfo("Europe/Copenhagen")
+
+
+def local_time(value: datetime) -> str:
+    """Danish local time for people; the database keeps UTC."""
+    return value.astimezone(CLINIC_TIMEZONE).strftime("%d.%m.%Y %H:%M")
+
+
+def _date(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def worklist_filter(
+    level: str | None = Query(None, max_length=20),
+    unread: str | None = Query(None, max_length=5),
+    date_from: str | None = Query(None, alias="fra", max_length=10),
+    date_to: str | None = Query(None, alias="til", max_length=10),
+    name: str | None = Query(None, alias="navn", max_length=200),
+) -> repo.WorklistFilter:
+    levels = load_outcomes().levels
+    return repo.WorklistFilter(
+        level=level if level in levels else None,
+        unread=unread in ("1", "on", "true"),
+        date_from=_date(date_from),
+        date_to=_date(date_to),
+        name=(name or "").strip() or None,
+    )
+
+
+def _context(request: Request, clinician: Clinician, **extra: Any) -> dict[str, Any]:
+    return {
+        "clinician": clinician,
+        "csrf": csrf_token(request, clinician),
+        "clinic_name": request.app.state.settings.clinic_name,
+        "local_time": local_time,
+        **extra,
+    }
+
+
+def _age(answers: dict[str, Any]) -> int | None:
+    return answers.get("age")
+
+
+def _worklist_row(intake: Intake, lang: str) -> dict[str, Any]:
+    return {
+        "id": intake.id,
+        "level": intake.triage_level,
+        "level_label": view.level_label(intake.triage_level, lang),
+        "pattern": view.pattern_name(intake.top_pattern, lang),
+        "name": intake.contact_name,
+        "age": _age(intake.answers),
+        "created_at": intake.created_at,
+        "unread": intake.seen_at is None,
+    }
+
+
+@router.get("/klinik", name="clinic_worklist")
+def worklist(
+    request: Request,
+    clinician: Clinician = Depends(clinician_page),
+    filters: repo.WorklistFilter = Depends(worklist_filter),
+):
+    lang = request.state.lang
+    with database(request).session() as session:
+        intakes = repo.worklist(session, filters)
+        rows = [_worklist_row(i, lang) for i in intakes]
+        repo.audit(
+            session,
+            clinician.actor,
+            "worklist.view",
+            detail={**filters.for_audit(), "rows": len(rows)},
+        )
+    levels = [(level_id, view.level_label(level_id, lang)) for level_id in load_outcomes().levels]
+    return render(
+        request,
+        "clinic/worklist.html",
+        _context(
+            request,
+            clinician,
+            rows=rows,
+            filters=filters,
+            levels=levels,
+            query=request.url.query,
+            now=utcnow(),
+        ),
+    )
+
+
+CSV_COLUMNS = [
+    "id",
+    "sent_at",
+    "triage",
+    "top_pattern",
+    "seen",
+    "age",
+    "sex",
+    "pain_intensity",
+    "duration_days",
+    "trend",
+    "DN4",
+    "MNSI",
+    "S-LANSS",
+    "red_flags",
+    "followups_answered",
+    "engine_version",
+    "ruleset_version",
+]
+CONTACT_COLUMNS = ["name", "phone", "email"]
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def worklist_csv(intakes: list[Intake], with_contact: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
+    for intake in intakes:
+        instruments = intake.assessment.get("instruments", {})
+        answers = intake.answers
+        row = [
+            intake.id,
+            intake.created_at.isoformat(timespec="seconds"),
+            intake.triage_level,
+            intake.top_pattern or "",
+            "yes" if intake.seen_at else "no",
+            answers.get("age"),
+            answers.get("sex"),
+            answers.get("pain_intensity"),
+            answers.get("duration_days"),
+            answers.get("trend"),
+            *(instruments.get(i, {}).get("score") for i in view.INSTRUMENT_ORDER),
+            " ".join(f["key"] for f in intake.assessment.get("red_flags", [])),
+            sum(1 for f in intake.followups if f.answered_at is not None),
+            intake.engine_version,
+            intake.ruleset_version,
+        ]
+        if with_contact:
+            row += [intake.contact_name, intake.contact_phone, intake.contact_email]
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+@router.get("/klinik/eksport.csv", name="clinic_export_csv")
+def export_csv(
+    request: Request,
+    clinician: Clinician = Depends(clinician_page),
+    filters: repo.WorklistFilter = Depends(worklist_filter),
+    contact: str | None = Query(None, alias="kontakt", max_length=5),
+):
+    with_contact = contact in ("1", "on", "true")
+    if with_contact and not clinician.is_admin:
+        return forbidden_page(request, clinician)
+    with database(request).session() as session:
+        intakes = repo.worklist(session, filters, limit=100_000)
+        body = worklist_csv(intakes, with_contact)
+        repo.audit(
+            session,
+            clinician.actor,
+            "export.csv",
+            detail={**filters.for_audit(), "rows": len(intakes), "contact": with_contact},
+        )
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return Response(
+        "\ufeff" + body,  # a BOM so spreadsheets read æ, ø and å right
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="nervetjek-{stamp}.csv"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+def _load(session, intake_id: int) -> Intake:
+    intake = repo.get_intake(session, intake_id)
+    if intake is None:
+        raise HTTPException(status_code=404, detail="No such intake")
+    return intake
+
+
+def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
+    assessment = intake.assessment
+    answered = [f for f in intake.followups if f.answered_at is not None]
+    points = view.trend_points(
+        intake.created_at, intake.answers, [(f.answered_at, f.answers) for f in answered], lang
+    )
+    followup_rows = [
+        {
+            "at": f.answered_at,
+            "level": f.triage_level,
+            "level_label": view.level_label(f.triage_level, lang),
+            "warnings": [flag["statement"][lang] for flag in f.assessment.get("red_flags", [])],
+        }
+        for f in answered
+    ]
+    open_links = [f for f in intake.followups if f.answered_at is None and f.expires_at > utcnow()]
+    return {
+        "intake": intake,
+        "receipt": repo.format_receipt_code(intake.receipt_code),
+        "level_label": view.level_label(intake.triage_level, lang),
+        "level_action": view.level_action(intake.triage_level, lang),
+        "pattern": view.pattern_name(intake.top_pattern, lang),
+        "recognised": assessment.get("recognised", False),
+        "red_flags": view.red_flag_texts(assessment, lang),
+        "reasons": view.reason_rows(assessment, lang),
+        "patterns": view.pattern_rows(assessment, lang),
+        "instruments": view.instrument_rows(assessment, lang),
+        "sections": view.answer_sections(intake.answers, lang),
+        "body": view.body_map(intake.answers, lang),
+        "free_text": intake.answers.get("free_text"),
+        "points": points,
+        "chart": view.trend_chart(points, lang),
+        "followups": followup_rows,
+        "open_links": len(open_links),
+        "age": _age(intake.answers),
+    }
+
+
+def _fhir_available() -> bool:
+    try:
+        from nervetjek.fhir import export
+    except ImportError:
+        return False
+    return hasattr(export, "intake_bundle")
+
+
+@router.get("/klinik/henvendelse/{intake_id}", name="clinic_detail")
+def detail(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
+    lang = request.state.lang
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        context = detail_context(intake, lang)
+        repo.audit(session, clinician.actor, "intake.view", "intake", intake.id)
+    return render(
+        request,
+        "clinic/detail.html",
+        _context(
+            request,
+            clinician,
+            **context,
+            fhir=_fhir_available(),
+            saved=request.query_params.get("gemt"),
+            now=utcnow(),
+        ),
+    )
+
+
+@router.post("/klinik/henvendelse/{intake_id}/note", name="clinic_note")
+def save_note(
+    request: Request,
+    intake_id: int,
+    clinician: Clinician = Depends(clinician_page),
+    note: str = Form("", max_length=NOTE_MAX),
+    csrf_token: str = Form("", max_length=200),
+):
+    require_csrf(request, clinician, csrf_token)
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        repo.save_note(session, intake, note.strip(), clinician.actor)
+    return RedirectResponse(f"/klinik/henvendelse/{intake_id}?gemt=note#note", status_code=303)
+
+
+@router.post("/klinik/henvendelse/{intake_id}/set", name="clinic_mark_seen")
+def mark_seen(
+    request: Request,
+    intake_id: int,
+    clinician: Clinician = Depends(clinician_page),
+    csrf_token: str = Form("", max_length=200),
+):
+    require_csrf(request, clinician, csrf_token)
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        repo.mark_seen(session, intake, clinician.actor)
+    return RedirectResponse(f"/klinik/henvendelse/{intake_id}?gemt=set", status_code=303)
+
+
+@router.post("/klinik/henvendelse/{intake_id}/opfoelgning", name="clinic_create_followup")
+def create_followup(
+    request: Request,
+    intake_id: int,
+    clinician: Clinician = Depends(clinician_page),
+    csrf_token: str = Form("", max_length=200),
+):
+    require_csrf(request, clinician, csrf_token)
+    settings = request.app.state.settings
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        row, token = repo.create_followup(
+            session, intake, _days(settings.followup_days), clinician.actor
+        )
+        expires = row.expires_at
+    link = settings.base_url.rstrip("/") + f"/opfoelgning/{token}"
+    response = render(
+        request,
+        "clinic/followup_link.html",
+        _context(request, clinician, link=link, expires=expires, intake_id=intake_id),
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def _days(days: int) -> timedelta:
+    return timedelta(days=days)
+
+
+@router.get("/klinik/henvendelse/{intake_id}/fhir", name="clinic_fhir")
+def fhir_bundle(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
+    if not _fhir_available():
+        raise HTTPException(status_code=501, detail="FHIR export is not available")
+    from nervetjek.fhir.export import intake_bundle
+
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        bundle = intake_bundle(intake.id, intake.answers, intake.created_at, _patient(intake))
+        repo.audit(session, clinician.actor, "export.fhir", "intake", intake.id)
+    payload = bundle if isinstance(bundle, dict) else json.loads(bundle.model_dump_json())
+    return Response(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        media_type="application/fhir+json",
+        headers={
+            "content-disposition": f'attachment; filename="nervetjek-{intake.id}.json"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+def _patient(intake: Intake) -> dict[str, Any]:
+    """The contact data the person consented to share with the clinic."""
+    return {
+        "name": intake.contact_name,
+        "phone": intake.contact_phone,
+        "email": intake.contact_email,
+    }
+
+
+@router.post("/klinik/henvendelse/{intake_id}/slet", name="clinic_delete")
+def delete(
+    request: Request,
+    intake_id: int,
+    clinician: Clinician = Depends(clinician_page),
+    csrf_token: str = Form("", max_length=200),
+    confirm: str = Form("", max_length=10),
+):
+    require_csrf(request, clinician, csrf_token)
+    if not clinician.is_admin:
+        return forbidden_page(request, clinician)
+    if confirm != "ja":
+        return RedirectResponse(f"/klinik/henvendelse/{intake_id}?gemt=ikke-slettet", 303)
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        repo.delete_intake(session, intake, clinician.actor, "request")
+    return RedirectResponse("/klinik?slettet=1", status_code=303)
+
+
+AUDIT_PAGE = 100
+
+
+@router.get("/klinik/audit", name="clinic_audit")
+def audit_log(
+    request: Request,
+    clinician: Clinician = Depends(clinician_page),
+    page: int = Query(1, ge=1, le=100_000, alias="side"),
+):
+    if not clinician.is_admin:
+        return forbidden_page(request, clinician)
+    with database(request).session() as session:
+        entries = repo.audit_entries(session, AUDIT_PAGE, (page - 1) * AUDIT_PAGE)
+        total = repo.count_audit_entries(session)
+        rows = [
+            {
+                "at": e.at,
+                "actor": e.actor_label,
+                "kind": e.actor_kind,
+                "action": e.action,
+                "target": f"{e.target_type} {e.target_id}" if e.target_type else "",
+                "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+                if e.detail
+                else "",
+            }
+            for e in entries
+        ]
+        repo.audit(session, clinician.actor, "audit.view", detail={"page": page})
+    return render(
+        request,
+        "clinic/audit.html",
+        _context(
+            request,
+            clinician,
+            rows=rows,
+            page=page,
+            pages=max(1, -(-total // AUDIT_PAGE)),
+        ),
+    )

@@ -1,0 +1,357 @@
+"""What the clinic's pages show, built from stored rows: pure functions, no I/O.
+
+The stored assessment is shown as it was computed when the person sent it (with the
+engine and rule-set versions), never recomputed behind the clinician's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from nervetjek.conditions import Facts
+from nervetjek.instruments import load_instruments, score_all
+from nervetjek.intake import load_item_bank, load_outcomes
+from nervetjek.intake.bank import Item
+
+INSTRUMENT_ORDER = ("DN4", "MNSI", "S-LANSS")
+YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
+
+
+def level_label(level: str, lang: str) -> str:
+    return load_outcomes().levels[level].label(lang)
+
+
+def level_action(level: str, lang: str) -> str:
+    return load_outcomes().levels[level].action(lang)
+
+
+def pattern_name(pattern: str | None, lang: str) -> str:
+    if pattern is None:
+        return {"da": "Intet tydeligt mønster", "en": "No clear pattern"}[lang]
+    return load_outcomes().patterns[pattern].name(lang)
+
+
+def format_answer(item: Item, value: Any, lang: str) -> str:
+    bank = load_item_bank()
+    match item.type:
+        case "boolean":
+            return YES_NO[lang][0 if value else 1]
+        case "choice":
+            return item.options[value](lang)
+        case "regions":
+            return ", ".join(bank.region_label(code, lang) for code in value) or "-"
+        case "integer":
+            return f"{value} {item.unit(lang)}" if item.unit else str(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    key: str
+    question: str
+    answer: str
+    warning: bool  # a warning sign answered yes
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    id: str
+    title: str
+    rows: tuple[AnswerRow, ...]
+
+
+def answer_sections(answers: dict[str, Any], lang: str) -> list[AnswerSection]:
+    """Answers grouped by the item bank's sections, in the bank's order."""
+    bank = load_item_bank()
+    sections = []
+    for section_id, title in bank.sections.items():
+        rows = tuple(
+            AnswerRow(
+                key=item.key,
+                question=item.text(lang),
+                answer=format_answer(item, answers[item.key], lang),
+                warning=item.section == "red_flags" and answers[item.key] is True,
+            )
+            for item in bank.items.values()
+            if item.section == section_id and item.key in answers
+        )
+        if rows:
+            sections.append(AnswerSection(section_id, title(lang), rows))
+    return sections
+
+
+@dataclass(frozen=True)
+class BodyRegion:
+    name: str
+    label: str
+    left: bool
+    right: bool
+    unsided: bool
+
+
+def body_map(answers: dict[str, Any], lang: str) -> list[BodyRegion]:
+    """Every body-map region with where the person marked it (left, right, or both)."""
+    bank = load_item_bank()
+    chosen = set(answers.get("locations") or ())
+    rows = []
+    for name, label in bank.base_region_labels.items():
+        unsided = name in bank.region_labels
+        rows.append(
+            BodyRegion(
+                name=name,
+                label=label(lang),
+                left=f"left.{name}" in chosen,
+                right=f"right.{name}" in chosen,
+                unsided=unsided and name in chosen,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class InstrumentRow:
+    id: str
+    name: str
+    complete: bool
+    score: int | None
+    points: int
+    max_possible: int
+    max_score: int
+    cutoffs: tuple[tuple[int, str, bool | None], ...]  # (at least, meaning, met)
+    missing: int
+    citation: str
+
+
+def instrument_rows(assessment: dict[str, Any], lang: str) -> list[InstrumentRow]:
+    definitions = load_instruments()
+    rows = []
+    for instrument_id in INSTRUMENT_ORDER:
+        stored = assessment.get("instruments", {}).get(instrument_id)
+        if stored is None:
+            continue
+        definition = definitions[instrument_id]
+        labels = {c.id: c.label(lang) for c in definition.cutoffs}
+        rows.append(
+            InstrumentRow(
+                id=instrument_id,
+                name=definition.name(lang),
+                complete=stored["complete"],
+                score=stored["score"],
+                points=stored["points"],
+                max_possible=stored["max_possible"],
+                max_score=stored["max_score"],
+                cutoffs=tuple(
+                    (c["at_least"], labels.get(c["id"], c["id"]), c["met"])
+                    for c in stored["cutoffs"]
+                ),
+                missing=len(stored["missing"]),
+                citation=definition.citation,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class PatternRow:
+    id: str
+    name: str
+    percent: int
+    supporting: tuple[str, ...]
+    opposing: tuple[str, ...]
+
+
+def pattern_rows(assessment: dict[str, Any], lang: str, top: int = 3) -> list[PatternRow]:
+    rows = []
+    for entry in assessment.get("pattern_scores", [])[:top]:
+        rows.append(
+            PatternRow(
+                id=entry["id"],
+                name=pattern_name(entry["id"], lang),
+                percent=round(100 * entry["probability"]),
+                supporting=tuple(e["label"][lang] for e in entry["for"]),
+                opposing=tuple(e["label"][lang] for e in entry["against"]),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    level: str
+    level_label: str
+    why: str
+    answers: tuple[str, ...]
+    source: str
+
+
+def reason_rows(assessment: dict[str, Any], lang: str) -> list[ReasonRow]:
+    bank = load_item_bank()
+    return [
+        ReasonRow(
+            level=r["level"],
+            level_label=level_label(r["level"], lang),
+            why=r["why"][lang],
+            answers=tuple(bank[k].text(lang) for k in r["answers"] if k in bank.items),
+            source=r["source"],
+        )
+        for r in assessment.get("triage_reasons", [])
+    ]
+
+
+def red_flag_texts(assessment: dict[str, Any], lang: str) -> list[str]:
+    return [flag["statement"][lang] for flag in assessment.get("red_flags", [])]
+
+
+# ------------------------------------------------------------------ follow-up questions
+
+
+def followup_items(baseline: dict[str, Any]) -> dict[str, list[Item]]:
+    """The follow-up questionnaire: warning signs, pain and trend, DN4, MNSI if relevant."""
+    bank = load_item_bank()
+    facts = Facts.of(baseline)
+    warning = [
+        item for item in bank.items.values() if item.page == "warning" and item.ask_if is None
+    ]
+    dn4 = [item for item, _use in bank.instrument_items("DN4").values()]
+    feet = [item for item in bank.items.values() if item.page == "feet"]
+    relevant = any(item.key in baseline for item in feet) or any(
+        item.ask_if is not None and item.ask_if.evaluate(facts) is True for item in feet
+    )
+    mnsi = []
+    if relevant:
+        seen = {item.key for item in dn4}
+        for item, _use in bank.instrument_items("MNSI").values():
+            if item.key not in seen:
+                mnsi.append(item)
+                seen.add(item.key)
+    return {
+        "warning": warning,
+        "course": [bank["pain_intensity"], bank["trend"]],
+        "dn4": dn4,
+        "mnsi": mnsi,
+    }
+
+
+def weakness_followups() -> list[Item]:
+    """The two questions that only follow a yes to leg weakness."""
+    bank = load_item_bank()
+    return [bank["weakness_sudden"], bank["weakness_worsening"]]
+
+
+# ------------------------------------------------------------------ trend chart
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    label: dict[str, str]
+    maximum: int
+    cutoff: int | None  # drawn as a dashed line
+
+
+MEASURES = (
+    Measure("pain", {"da": "Smerte (0-10)", "en": "Pain (0-10)"}, 10, None),
+    Measure("DN4", {"da": "DN4 (0-7)", "en": "DN4 (0-7)"}, 7, 3),
+    Measure("MNSI", {"da": "MNSI (0-13)", "en": "MNSI (0-13)"}, 13, 4),
+    Measure("S-LANSS", {"da": "S-LANSS (0-24)", "en": "S-LANSS (0-24)"}, 24, 12),
+)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    at: datetime
+    label: str  # "Første svar" or "Opfølgning 1" ...
+    values: dict[str, int | None]
+
+
+def trend_points(
+    baseline_at: datetime,
+    baseline_answers: dict[str, Any],
+    followups: Sequence[tuple[datetime, dict[str, Any]]],
+    lang: str,
+) -> list[TrendPoint]:
+    """Pain and the complete instrument scores at each answer (incomplete ones are gaps)."""
+
+    def values(answers: dict[str, Any]) -> dict[str, int | None]:
+        scores = score_all(answers)
+        found: dict[str, int | None] = {"pain": answers.get("pain_intensity")}
+        for measure in MEASURES[1:]:
+            found[measure.id] = scores[measure.id].score
+        return found
+
+    first = {"da": "Første svar", "en": "First answers"}[lang]
+    later = {"da": "Opfølgning", "en": "Follow-up"}[lang]
+    points = [TrendPoint(baseline_at, first, values(baseline_answers))]
+    for number, (at, answers) in enumerate(followups, start=1):
+        points.append(TrendPoint(at, f"{later} {number}", values(answers)))
+    return points
+
+
+@dataclass
+class Panel:
+    measure: Measure
+    label: str
+    top: float
+    height: float
+    cutoff_y: float | None
+    points: list[tuple[float, float, int, str]] = field(default_factory=list)  # x, y, value
+    path: str = ""
+
+
+@dataclass
+class TrendChart:
+    width: int
+    height: int
+    left: int
+    right: int
+    panels: list[Panel]
+    ticks: list[tuple[float, str]]  # x, date label
+
+
+def trend_chart(points: Sequence[TrendPoint], lang: str) -> TrendChart | None:
+    """Coordinates for a small-multiples SVG: one panel per measure with any value."""
+    shown = [m for m in MEASURES if any(p.values.get(m.id) is not None for p in points)]
+    if not shown or not points:
+        return None
+    width, left, right, panel_height, gap, top_pad = 640, 120, 620, 70, 26, 10
+    start, end = points[0].at, points[-1].at
+    span = (end - start).total_seconds()
+
+    def x_of(at: datetime) -> float:
+        if span <= 0:
+            return (left + right) / 2
+        return left + (right - left) * (at - start).total_seconds() / span
+
+    panels = []
+    for index, measure in enumerate(shown):
+        top = top_pad + index * (panel_height + gap)
+
+        def y_of(value: float, top=top, measure=measure) -> float:
+            return top + panel_height - panel_height * value / measure.maximum
+
+        panel = Panel(
+            measure=measure,
+            label=measure.label[lang],
+            top=top,
+            height=panel_height,
+            cutoff_y=round(y_of(measure.cutoff), 1) if measure.cutoff is not None else None,
+        )
+        segments: list[str] = []
+        pen_down = False
+        for point in points:
+            value = point.values.get(measure.id)
+            if value is None:
+                pen_down = False  # an incomplete score is a gap, never guessed
+                continue
+            x, y = round(x_of(point.at), 1), round(y_of(value), 1)
+            panel.points.append((x, y, value, point.label))
+            segments.append(f"{'L' if pen_down else 'M'}{x},{y}")
+            pen_down = True
+        panel.path = " ".join(segments)
+        panels.append(panel)
+    height = top_pad + len(panels) * (panel_height + gap) + 10
+    ticks = [(round(x_of(p.at), 1), p.at.strftime("%d.%m")) for p in points]
+    return TrendChart(width, height, left, right, panels, ticks)

@@ -1,0 +1,217 @@
+"""The clinician portal: access control, worklist, detail, notes, export, audit, deletion."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.routing import APIRoute
+from tests.store.helpers import EMERGENCY, MILD, SCIATICA
+from tests.store.webapp import audit_actions, form_token, login, make_user, store_intake
+
+from nervetjek.store.models import utcnow
+
+PUBLIC_CLINIC_ROUTES = {("GET", "/klinik/login"), ("POST", "/klinik/login")}
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def all_routes(routes, prefix: str = ""):
+    """(path, methods) of every route, also inside included routers (FastAPI >= 0.16x)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route.methods
+        elif hasattr(route, "original_router"):
+            inner = prefix + (getattr(route.include_context, "prefix", "") or "")
+            yield from all_routes(route.original_router.routes, inner)
+        elif hasattr(route, "routes") and hasattr(route, "path"):
+            yield from all_routes(route.routes, prefix + route.path)
+        elif getattr(route, "methods", None):
+            yield prefix + route.path, route.methods
+
+
+def test_every_clinic_route_needs_a_session(app, client, settings):
+    """Walks the route table, so a new /klinik or /api/klinik route cannot be forgotten."""
+    store_intake(settings, SCIATICA)
+    checked = set()
+    for path, methods in all_routes(app.routes):
+        if not (path.startswith("/klinik") or path.startswith("/api/klinik")):
+            continue
+        for method in methods - {"HEAD"}:
+            if (method, path) in PUBLIC_CLINIC_ROUTES:
+                continue
+            response = client.request(method, _concrete(path), follow_redirects=False)
+            checked.add((method, path))
+            if path.startswith("/api/"):
+                assert response.status_code == 401, (method, path)
+                body = response.json()
+                assert body["detail"]["error"] == "not_authenticated"
+                assert "log in" in body["detail"]["message"]
+            else:
+                assert response.status_code in (302, 303, 401), (method, path)
+                if response.status_code != 401:
+                    assert response.headers["location"].startswith("/klinik/login")
+    assert len(checked) >= 10
+    assert ("GET", "/klinik") in checked
+    assert "intake.view" not in audit_actions(settings)
+
+
+@pytest.fixture
+def clinician_client(client, settings):
+    make_user(settings, "c@example.dk", "clinician")
+    assert login(client, "c@example.dk").status_code == 303
+    return client
+
+
+@pytest.fixture
+def admin_client(app, settings):
+    from fastapi.testclient import TestClient
+
+    make_user(settings, "a@example.dk", "admin")
+    with TestClient(app) as client:
+        assert login(client, "a@example.dk").status_code == 303
+        yield client
+
+
+def test_worklist_is_sorted_by_urgency_then_oldest(clinician_client, settings):
+    now = utcnow()
+    mild = store_intake(settings, MILD, name="Mild Old", created_at=now - timedelta(days=3))
+    new = store_intake(settings, EMERGENCY, name="Akut Ny", created_at=now - timedelta(hours=1))
+    old = store_intake(settings, EMERGENCY, name="Akut Gammel", created_at=now - timedelta(days=1))
+    mid = store_intake(settings, SCIATICA, name="Iskias", created_at=now - timedelta(days=9))
+    page = clinician_client.get("/klinik")
+    assert page.status_code == 200
+    order = [int(i) for i in re.findall(r'href="/klinik/henvendelse/(\d+)"', page.text)]
+    assert order == [old, new, mid, mild]
+    assert "Ring 112 nu" in page.text
+    assert "worklist.view" in audit_actions(settings)
+
+
+def test_worklist_filters(clinician_client, settings):
+    store_intake(settings, EMERGENCY, name="Ærlige Ørn")
+    store_intake(settings, MILD, name="Bente")
+
+    def names(query: str) -> list[str]:
+        text = clinician_client.get("/klinik?" + query).text
+        return re.findall(r'href="/klinik/henvendelse/\d+">([^<]+)<', text)
+
+    assert names("level=emergency") == ["Ærlige Ørn"]
+    assert names("navn=ørn") == ["Ærlige Ørn"]
+    assert names("navn=bent") == ["Bente"]
+    assert names("unread=1") == ["Ærlige Ørn", "Bente"]
+    assert names("fra=2000-01-01&til=2000-01-31") == []
+    assert names("level=nonsense&fra=not-a-date") == ["Ærlige Ørn", "Bente"]
+
+
+def test_detail_page_shows_everything_and_is_audited(clinician_client, settings):
+    answers = {**EMERGENCY, "pain_intensity": 7, "burning": True, "free_text": "Ondt om natten"}
+    intake_id = store_intake(settings, answers, name="Detalje Person", phone="11223344")
+    page = clinician_client.get(f"/klinik/henvendelse/{intake_id}")
+    assert page.status_code == 200
+    text = page.text
+    assert "Detalje Person" in text and "11223344" in text
+    assert "Advarselstegn" in text and "nye problemer med blære eller tarm" in text
+    assert "Hvorfor denne hastegrad" in text
+    assert "DN4" in text and "3 eller mere" in text
+    assert "Lænden" in text  # body map
+    assert "Ondt om natten" in text
+    assert "Hvor stærke er dine smerter" in text or "Smerte" in text
+    assert 'class="warning-row"' in text
+    assert len(page.content) < 60_000
+    assert audit_actions(settings)[-1] == "intake.view"
+
+
+def test_note_and_mark_as_seen(clinician_client, settings):
+    intake_id = store_intake(settings, SCIATICA)
+    page = clinician_client.get(f"/klinik/henvendelse/{intake_id}")
+    token = form_token(page.text)
+    clinician_client.post(
+        f"/klinik/henvendelse/{intake_id}/note", data={"note": "Ring i morgen", "csrf_token": token}
+    )
+    clinician_client.post(f"/klinik/henvendelse/{intake_id}/set", data={"csrf_token": token})
+    page = clinician_client.get(f"/klinik/henvendelse/{intake_id}")
+    assert "Ring i morgen" in page.text
+    assert "Markér som set" not in page.text
+    assert "Kun ulæste" in clinician_client.get("/klinik?unread=1").text
+    assert f"/klinik/henvendelse/{intake_id}" not in clinician_client.get("/klinik?unread=1").text
+    actions = audit_actions(settings)
+    assert "intake.note" in actions and "intake.mark_seen" in actions
+
+
+def test_unknown_intake_is_404(clinician_client):
+    assert clinician_client.get("/klinik/henvendelse/999999").status_code == 404
+
+
+def test_csv_export_has_no_contact_data_for_clinicians(clinician_client, settings):
+    store_intake(settings, SCIATICA, name="Hemmelig Hansen", phone="55554444")
+    store_intake(settings, EMERGENCY, name="=cmd|evil", phone="12121212")
+    response = clinician_client.get("/klinik/eksport.csv?level=emergency")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["id", "sent_at", "triage"]
+    assert len(rows) == 2 and rows[1][2] == "emergency"
+    assert "Hemmelig" not in response.text and "55554444" not in response.text
+    assert "name" not in rows[0]
+    assert clinician_client.get("/klinik/eksport.csv?kontakt=1").status_code == 403
+    assert "export.csv" in audit_actions(settings)
+
+
+def test_admin_csv_export_with_contact_data_defuses_formulas(admin_client, settings):
+    store_intake(settings, EMERGENCY, name="=cmd|evil", phone="12121212")
+    response = admin_client.get("/klinik/eksport.csv?kontakt=1")
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0][-3:] == ["name", "phone", "email"]
+    assert rows[1][-3] == "'=cmd|evil"
+
+
+def test_clinician_cannot_reach_admin_pages(clinician_client, settings):
+    intake_id = store_intake(settings, SCIATICA)
+    assert clinician_client.get("/klinik/audit").status_code == 403
+    token = form_token(clinician_client.get("/klinik").text)
+    response = clinician_client.post(
+        f"/klinik/henvendelse/{intake_id}/slet", data={"csrf_token": token, "confirm": "ja"}
+    )
+    assert response.status_code == 403
+    assert clinician_client.get(f"/klinik/henvendelse/{intake_id}").status_code == 200
+
+
+def test_admin_sees_the_audit_log_and_can_delete(admin_client, settings):
+    intake_id = store_intake(settings, SCIATICA, name="Slet Mig")
+    admin_client.get(f"/klinik/henvendelse/{intake_id}")
+    audit_page = admin_client.get("/klinik/audit")
+    assert audit_page.status_code == 200
+    assert "intake.view" in audit_page.text and "a@example.dk" in audit_page.text
+    assert "Slet Mig" not in audit_page.text
+    token = form_token(audit_page.text)
+    not_confirmed = admin_client.post(
+        f"/klinik/henvendelse/{intake_id}/slet", data={"csrf_token": token}
+    )
+    assert not_confirmed.status_code == 200
+    assert admin_client.get(f"/klinik/henvendelse/{intake_id}").status_code == 200
+    admin_client.post(
+        f"/klinik/henvendelse/{intake_id}/slet", data={"csrf_token": token, "confirm": "ja"}
+    )
+    assert admin_client.get(f"/klinik/henvendelse/{intake_id}").status_code == 404
+    assert "intake.delete" in audit_actions(settings)
+
+
+def test_followup_link_is_shown_once_and_audited(clinician_client, settings):
+    intake_id = store_intake(settings, SCIATICA)
+    token = form_token(clinician_client.get(f"/klinik/henvendelse/{intake_id}").text)
+    page = clinician_client.post(
+        f"/klinik/henvendelse/{intake_id}/opfoelgning", data={"csrf_token": token}
+    )
+    assert page.status_code == 200
+    link = re.search(r"<code>(http[^<]+/opfoelgning/[A-Za-z0-9_-]{40,})</code>", page.text)
+    assert link, page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "followup.create" in audit_actions(settings)
+    detail = clinician_client.get(f"/klinik/henvendelse/{intake_id}").text
+    assert link.group(1).rsplit("/", 1)[1] not in detail
+    assert "1 link til opfølgning er ikke brugt endnu" in detail
