@@ -16,8 +16,10 @@ from nervetjek.web.security import SecurityHeadersMiddleware
 # Each module exposes `router` (an APIRouter).  Add a line here for a new area.
 ROUTER_MODULES = [
     "nervetjek.web.pages",
+    "nervetjek.web.patient",
     "nervetjek.web.auth",
     "nervetjek.web.clinic",
+    "nervetjek.web.send",
 ]
 
 LANG_COOKIE = "nervetjek_lang"

@@ -1,0 +1,147 @@
+"""The questionnaire session: answers kept only in an encrypted, signed cookie.
+
+No answer is stored on the server.  The cookie holds the answers and a few flags,
+compressed and encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived by
+HKDF from the site secret.  Fernet's timestamp gives the inactivity limit: every response
+re-issues the cookie, and a cookie older than ``settings.session_minutes`` is ignored.
+
+Public interface for other areas (the clinic's "send to clinic" flow):
+
+* :func:`read_answers` ``(request) -> dict``: the validated answers, ``{}`` if none or expired.
+* :func:`clear` ``(response)``: delete the session cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from fastapi import Request, Response
+
+from nervetjek.intake import IntakeError, load_item_bank, validate_answers
+
+COOKIE_NAME = "nervetjek_svar"
+# Browsers keep at least 4096 bytes per cookie (name, value and attributes together).
+MAX_COOKIE_BYTES = 4000
+FORMAT_VERSION = 1
+_HKDF_SALT = b"nervetjek session cookie"
+_HKDF_INFO = b"nervetjek.web.session v1"
+
+
+@dataclass
+class SessionData:
+    """What the questionnaire remembers between pages."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)  # keys answered "ved ikke"
+    seen: list[str] = field(default_factory=list)  # page ids the person has sent
+    emergency_shown: bool = False
+    same_day_shown: bool = False
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+    def to_json(self) -> bytes:
+        payload = {
+            "v": FORMAT_VERSION,
+            "a": self.answers,
+            "u": sorted(self.unknown),
+            "p": self.seen,
+            "e": int(self.emergency_shown),
+            "s": int(self.same_day_shown),
+            "t": self.csrf,
+        }
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> SessionData:
+        payload = json.loads(raw)
+        if not isinstance(payload, dict) or payload.get("v") != FORMAT_VERSION:
+            raise ValueError("unknown session format")
+        bank = load_item_bank()
+        page_ids = {p.id for p in bank.pages}
+        return cls(
+            answers=validate_answers(payload["a"]),
+            unknown={k for k in payload["u"] if k in bank.items},
+            seen=[p for p in payload["p"] if p in page_ids],
+            emergency_shown=bool(payload["e"]),
+            same_day_shown=bool(payload["s"]),
+            csrf=str(payload["t"]),
+        )
+
+
+def derive_key(secret: str) -> bytes:
+    """A Fernet key from the site secret, separate from any other use of that secret."""
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=_HKDF_INFO).derive(
+        secret.encode("utf-8")
+    )
+    return base64.urlsafe_b64encode(raw)
+
+
+def _fernet(request: Request) -> Fernet:
+    state = request.app.state
+    fernet = getattr(state, "patient_session_fernet", None)
+    if fernet is None:
+        fernet = Fernet(derive_key(state.settings.resolved_secret_key()))
+        state.patient_session_fernet = fernet
+    return fernet
+
+
+def encode(fernet: Fernet, data: SessionData) -> str:
+    return fernet.encrypt(zlib.compress(data.to_json(), 9)).decode("ascii")
+
+
+def decode(fernet: Fernet, token: str, ttl_seconds: int) -> SessionData | None:
+    """The session in a cookie value, or None if it is forged, expired or unreadable."""
+    try:
+        raw = zlib.decompress(fernet.decrypt(token.encode("ascii"), ttl=ttl_seconds))
+        return SessionData.from_json(raw)
+    except (InvalidToken, ValueError, KeyError, TypeError, zlib.error, IntakeError):
+        return None
+
+
+def cookie_size(token: str) -> int:
+    return len(COOKIE_NAME) + 1 + len(token)
+
+
+def load(request: Request) -> SessionData | None:
+    token = request.cookies.get(COOKIE_NAME)
+    if not token:
+        return None
+    ttl = request.app.state.settings.session_minutes * 60
+    return decode(_fernet(request), token, ttl)
+
+
+def fits(request: Request, data: SessionData) -> bool:
+    """Whether the session still fits in one cookie."""
+    return cookie_size(encode(_fernet(request), data)) <= MAX_COOKIE_BYTES
+
+
+def save(request: Request, response: Response, data: SessionData) -> None:
+    """Store the session in the response (and restart the inactivity clock)."""
+    settings = request.app.state.settings
+    response.set_cookie(
+        COOKIE_NAME,
+        encode(_fernet(request), data),
+        max_age=settings.session_minutes * 60,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+def read_answers(request: Request) -> dict[str, Any]:
+    """The person's validated answers, or ``{}`` when there is no live session."""
+    data = load(request)
+    return dict(data.answers) if data else {}
+
+
+def clear(response: Response) -> None:
+    """Delete the session cookie (the answers are gone: nothing is kept on the server)."""
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")

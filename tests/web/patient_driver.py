@@ -1,0 +1,168 @@
+"""Drive the patient questionnaire over HTTP the way a browser would.
+
+The driver reads each page's HTML form (stdlib HTMLParser), fills only the controls the
+page shows from a set of intake answers, posts it, and follows the redirects through the
+warning pages to the check page.  Answers the flow never asked for are reported, not
+forced in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+DURATION_UNIT_SUFFIX = "__unit"
+
+
+@dataclass
+class Control:
+    tag: str
+    type: str
+    name: str
+    value: str
+    id: str
+    checked: bool
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    controls: list[Control] = field(default_factory=list)
+
+    def names(self) -> set[str]:
+        return {c.name for c in self.controls if c.name}
+
+    def hidden(self, name: str) -> str:
+        for control in self.controls:
+            if control.type == "hidden" and control.name == name:
+                return control.value
+        raise KeyError(name)
+
+    def options(self, name: str) -> list[str]:
+        return [
+            c.value for c in self.controls if c.name == name and c.type in ("radio", "checkbox")
+        ]
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self.links: list[tuple[str, str]] = []
+        self._textarea: Control | None = None
+        self._link: list[Any] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "form":
+            self.forms.append(Form(a.get("action", ""), a.get("method", "get").lower()))
+        elif tag in ("input", "textarea", "select") and self.forms:
+            control = Control(
+                tag,
+                a.get("type", "text" if tag == "input" else tag),
+                a.get("name", ""),
+                a.get("value", ""),
+                a.get("id", ""),
+                "checked" in a,
+            )
+            self.forms[-1].controls.append(control)
+            if tag == "textarea":
+                self._textarea = control
+        elif tag == "a" and "href" in a:
+            self._link = [a["href"], ""]
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea.value += data
+        if self._link is not None:
+            self._link[1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "a" and self._link is not None:
+            self.links.append((self._link[0], " ".join(self._link[1].split())))
+            self._link = None
+
+
+def parse(html: str) -> _FormParser:
+    parser = _FormParser()
+    parser.feed(html)
+    return parser
+
+
+def question_form(html: str) -> Form:
+    forms = [f for f in parse(html).forms if f.action.startswith("/spoergsmaal/")]
+    assert len(forms) == 1, "a question page has exactly one question form"
+    return forms[0]
+
+
+def fill(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """Form data giving ``answers`` through the controls present; and the keys used."""
+    data: dict[str, Any] = {c.name: c.value for c in form.controls if c.type == "hidden" and c.name}
+    used: set[str] = set()
+    names = form.names()
+    for key, value in answers.items():
+        if key not in names:
+            continue
+        used.add(key)
+        options = form.options(key)
+        if isinstance(value, bool):
+            want = "yes" if value else "no"
+            assert want in options, (key, options)
+            data[key] = want
+        elif isinstance(value, list):
+            assert set(value) <= set(options), (key, set(value) - set(options))
+            data[key] = list(value)
+        elif key + DURATION_UNIT_SUFFIX in names:
+            # Always in days: the form must convert whatever unit the person picks.
+            data[key] = str(value)
+            data[key + DURATION_UNIT_SUFFIX] = "days"
+        elif options:
+            assert str(value) in options, (key, value, options)
+            data[key] = str(value)
+        else:
+            data[key] = str(value)
+    return data, used
+
+
+@dataclass
+class Run:
+    visited: list[str]  # paths in the order they were shown
+    used: set[str]  # answer keys the flow asked for and got
+    final_html: str
+
+
+def run_questionnaire(client, answers: dict[str, Any], max_steps: int = 40) -> Run:
+    """Answer the questionnaire from the first page to the check page."""
+    path = "/spoergsmaal/warning"
+    visited: list[str] = []
+    used: set[str] = set()
+    for _ in range(max_steps):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        visited.append(path)
+        if path == "/tjek":
+            return Run(visited, used, response.text)
+        if path in ("/akut", "/samme-dag"):
+            links = dict((text, href) for href, text in parse(response.text).links)
+            path = links["Fortsæt med spørgsmålene"]
+            continue
+        form = question_form(response.text)
+        data, keys = fill(form, answers)
+        used |= keys
+        posted = client.post(form.action, data=data, follow_redirects=False)
+        assert posted.status_code == 303, (path, posted.status_code, _errors(posted.text))
+        location = posted.headers["location"]
+        path = urlsplit(location).path + (
+            "?" + urlsplit(location).query if urlsplit(location).query else ""
+        )
+    raise AssertionError(f"no check page after {max_steps} steps: {visited}")
+
+
+def _errors(html: str) -> list[str]:
+    return re.findall(r'<p class="error-message"[^>]*>(.*?)</p>', html, re.S)

@@ -1,0 +1,70 @@
+"""Every dev vignette answered through the web questionnaire gives the engine's result."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from patient_driver import run_questionnaire
+
+from nervetjek.engine import assess
+from nervetjek.paths import shared_dir
+from nervetjek.web import session
+from nervetjek.web.patient import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
+
+
+def _vignettes() -> list[dict]:
+    path = shared_dir() / "vignettes" / "dev.jsonl"
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+VIGNETTES = _vignettes()
+
+
+def _shown_patterns(assessment) -> list[str]:
+    shown = []
+    for rank, pattern in enumerate(assessment.patterns[:SHOWN_PATTERNS]):
+        if rank > 0 and pattern.probability < MIN_SHOWN_PROBABILITY:
+            break
+        shown.append(pattern.id)
+    return shown
+
+
+def _session_answers(client, app) -> dict:
+    fernet = session.Fernet(session.derive_key(app.state.settings.resolved_secret_key()))
+    data = session.decode(fernet, client.cookies[session.COOKIE_NAME], 3600)
+    assert data is not None
+    return data.answers
+
+
+def test_there_are_48_dev_vignettes():
+    assert len(VIGNETTES) == 48
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=[v["id"] for v in VIGNETTES])
+def test_vignette_through_the_web_flow_matches_the_engine(client, app, vignette):
+    answers = vignette["answers"]
+    run = run_questionnaire(client, answers)
+
+    # Every answer of the vignette was asked for by some page (none forced in).
+    assert set(answers) - run.used == set()
+    stored = _session_answers(client, app)
+    assert {k: v for k, v in stored.items() if k != "locations"} == {
+        k: v for k, v in answers.items() if k != "locations"
+    }
+    assert sorted(stored.get("locations", [])) == sorted(answers.get("locations", []))
+
+    expected = assess(answers)
+    page = client.get("/resultat")
+    assert page.status_code == 200
+    assert re.findall(r'data-level="([a-z_]+)"', page.text) == [expected.triage]
+    assert re.findall(r'data-pattern="([a-z_]+)"', page.text) == _shown_patterns(expected)
+    # The full ranking from the stored answers is the engine's ranking.
+    assert assess(stored).pattern_ids == expected.pattern_ids
+
+    # The emergency and same-day pages were shown when (and only when) they apply.
+    if expected.triage == "emergency":
+        assert "/akut" in run.visited
+    if expected.triage not in ("emergency", "same_day"):
+        assert "/akut" not in run.visited and "/samme-dag" not in run.visited
