@@ -48,3 +48,25 @@ def login(client, email: str, password: str = PASSWORD):
 def audit_actions(settings: Settings) -> list[str]:
     with app_db(settings).session() as session:
         return [e.action for e in reversed(repo.audit_entries(session, limit=1000))]
+
+
+def patient_cookie(settings: Settings, answers: dict[str, Any]) -> str:
+    """The questionnaire's own encrypted cookie holding these answers."""
+    from cryptography.fernet import Fernet
+
+    from nervetjek.web import session as patient_session
+
+    fernet = Fernet(patient_session.derive_key(settings.resolved_secret_key()))
+    return patient_session.encode(fernet, patient_session.SessionData(answers=dict(answers)))
+
+
+def with_answers(client, settings: Settings, answers: dict[str, Any]) -> None:
+    from nervetjek.web.session import COOKIE_NAME
+
+    client.cookies.set(COOKIE_NAME, patient_cookie(settings, answers))
+
+
+def send_fields(html: str, **fields: str) -> dict[str, str]:
+    data = {"csrf_token": form_token(html), "key": form_token(html, "key")}
+    data.update(fields)
+    return data

@@ -1,0 +1,253 @@
+"""Send the assessment to the clinic, with explicit consent, and show a receipt.
+
+Nothing is stored unless the consent box is ticked.  A hidden idempotency key makes a
+double click or a retry store the intake once.  The receipt code is only a reference:
+there is no page that looks data up by it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from nervetjek.engine import assess_valid
+from nervetjek.intake import load_outcomes
+from nervetjek.store import repo
+from nervetjek.store.models import utcnow
+from nervetjek.web import clinic_view as view
+from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
+from nervetjek.web.templating import render
+
+router = APIRouter()
+
+# Bump when the consent text in templates/send/form.html changes in meaning.
+CONSENT_VERSION = "samtykke-2026-11-v1"
+RECEIPT_COOKIE = "nervetjek_kvittering"
+RECEIPT_MAX_AGE = 2 * 3600  # the receipt page works for two hours in the same browser
+NAME_MAX = 100
+PHONE = re.compile(r"^(?:\+|00)\d{7,15}$|^\d{8}$")
+EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def patient_answers(request: Request) -> dict[str, Any]:
+    """The person's answers from the questionnaire's encrypted cookie ({} if none)."""
+    from nervetjek.web.session import read_answers
+
+    return read_answers(request)
+
+
+def _clear_patient_session(response) -> None:
+    from nervetjek.web.session import clear
+
+    clear(response)
+
+
+@dataclass
+class SendForm:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    consent: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def validate(self) -> repo.Contact | None:
+        """The contact data if valid; otherwise fills ``errors`` with codes."""
+        name = " ".join(self.name.split())
+        phone = re.sub(r"[\s\-().]", "", self.phone)
+        email = self.email.strip()
+        if not self.consent:
+            self.errors["consent"] = "consent"
+        if not name:
+            self.errors["name"] = "name_missing"
+        elif len(name) > NAME_MAX or CONTROL.search(name):
+            self.errors["name"] = "name_invalid"
+        if phone and not PHONE.match(phone):
+            self.errors["phone"] = "phone_invalid"
+        if email and (len(email) > 254 or not EMAIL.match(email)):
+            self.errors["email"] = "email_invalid"
+        if not phone and not email:
+            self.errors["contact"] = "contact_missing"
+        if self.errors:
+            return None
+        return repo.Contact(name=name, phone=phone or None, email=email.lower() or None)
+
+
+def _summary(answers: dict[str, Any], lang: str) -> dict[str, Any]:
+    result = assess_valid(answers)
+    top = result.top_pattern
+    return {
+        "count": len(answers),
+        "level": result.triage,
+        "level_label": load_outcomes().levels[result.triage].label(lang),
+        "pattern": view.pattern_name(top.id if top else None, lang),
+        "sections": view.answer_sections(answers, lang),
+    }
+
+
+def _form_page(
+    request: Request, answers: dict[str, Any], form: SendForm, key: str, status: int = 200
+):
+    seed = csrf_seed(request)
+    settings = request.app.state.settings
+    response = render(
+        request,
+        "send/form.html",
+        {
+            "form": form,
+            "key": key,
+            "csrf": anonymous_csrf_token(request, seed),
+            "clinic_name": settings.clinic_name,
+            "retention_days": settings.retention_days,
+            "summary": _summary(answers, request.state.lang),
+        },
+        status_code=status,
+    )
+    seed.set_on(request, response)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def _no_answers(request: Request, status: int = 200):
+    return render(request, "send/no_answers.html", {}, status_code=status)
+
+
+@router.get("/send", name="send_to_clinic")
+def send_form(request: Request):
+    answers = patient_answers(request)
+    if not answers:
+        return _no_answers(request)
+    return _form_page(request, answers, SendForm(), secrets.token_urlsafe(24))
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(request.app.state.settings.resolved_secret_key(), "receipt")
+
+
+def _to_receipt(request: Request, intake_id: int) -> RedirectResponse:
+    response = RedirectResponse("/send/kvittering", status_code=303)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        _serializer(request).dumps({"intake": intake_id}),
+        max_age=RECEIPT_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+        path="/send",
+    )
+    _clear_patient_session(response)
+    return response
+
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+@router.post("/send")
+def send(
+    request: Request,
+    key: str = Form("", max_length=64),
+    csrf_token: str = Form("", max_length=200),
+    name: str = Form("", max_length=500),
+    phone: str = Form("", max_length=100),
+    email: str = Form("", max_length=500),
+    consent: str = Form("", max_length=10),
+):
+    if not KEY_PATTERN.match(key):
+        key = secrets.token_urlsafe(24)
+    answers = patient_answers(request)
+    form = SendForm(name=name, phone=phone, email=email, consent=consent == "ja")
+    if not check_anonymous_csrf(request, csrf_token):
+        if not answers:
+            return _no_answers(request, status=403)
+        form.errors["form"] = "csrf"
+        return _form_page(request, answers, form, key, status=403)
+    db = database(request)
+    with db.session() as session:
+        existing = repo.intake_by_idempotency_key(session, key)
+        if existing is not None:  # a double click or a retry: same receipt, nothing new
+            return _to_receipt(request, existing.id)
+    if not answers:
+        return _no_answers(request, status=409)
+    contact = form.validate()
+    if contact is None:
+        return _form_page(request, answers, form, key, status=422)
+    with db.session() as session:
+        intake, _created = repo.create_intake(
+            session,
+            idempotency_key=key,
+            assessment=assess_valid(answers),
+            contact=contact,
+            consent_version=CONSENT_VERSION,
+            consented_at=utcnow(),
+        )
+        intake_id = intake.id
+    return _to_receipt(request, intake_id)
+
+
+def _receipt_intake_id(request: Request) -> int | None:
+    raw = request.cookies.get(RECEIPT_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer(request).loads(raw, max_age=RECEIPT_MAX_AGE)
+    except BadSignature:
+        return None
+    return data.get("intake") if isinstance(data, dict) else None
+
+
+@router.get("/send/kvittering", name="send_receipt")
+def receipt(request: Request):
+    intake_id = _receipt_intake_id(request)
+    code = None
+    if intake_id is not None:
+        with database(request).session() as session:
+            intake = repo.get_intake(session, intake_id)
+            code = repo.format_receipt_code(intake.receipt_code) if intake else None
+    seed = csrf_seed(request)
+    response = render(
+        request,
+        "send/receipt.html",
+        {
+            "code": code,
+            "clinic_name": request.app.state.settings.clinic_name,
+            "csrf": anonymous_csrf_token(request, seed),
+            "followup_days": request.app.state.settings.followup_days,
+        },
+    )
+    seed.set_on(request, response)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+@router.post("/send/kvittering/opfoelgning", name="send_receipt_followup")
+def receipt_followup(request: Request, csrf_token: str = Form("", max_length=200)):
+    """The person asks for a link to answer again later (same browser, within 2 hours)."""
+    intake_id = _receipt_intake_id(request)
+    if intake_id is None or not check_anonymous_csrf(request, csrf_token):
+        return RedirectResponse("/send/kvittering", status_code=303)
+    settings = request.app.state.settings
+    with database(request).session() as session:
+        intake = repo.get_intake(session, intake_id)
+        if intake is None:
+            return RedirectResponse("/send/kvittering", status_code=303)
+        row, token = repo.create_followup(
+            session, intake, timedelta(days=settings.followup_days), repo.PATIENT
+        )
+        expires = row.expires_at
+    response = render(
+        request,
+        "send/followup_link.html",
+        {
+            "link": settings.base_url.rstrip("/") + f"/opfoelgning/{token}",
+            "expires": expires.strftime("%d.%m.%Y"),
+        },
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
