@@ -70,3 +70,14 @@ def send_fields(html: str, **fields: str) -> dict[str, str]:
     data = {"csrf_token": form_token(html), "key": form_token(html, "key")}
     data.update(fields)
     return data
+
+
+def make_followup(settings: Settings, intake_id: int, days: int = 30, **kwargs) -> str:
+    from datetime import timedelta
+
+    with app_db(settings).session() as session:
+        intake = repo.get_intake(session, intake_id)
+        _row, token = repo.create_followup(
+            session, intake, timedelta(days=days), repo.SYSTEM, **kwargs
+        )
+    return token

@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from nervetjek.intake import load_outcomes
 from nervetjek.store import repo
 from nervetjek.store.models import Intake, utcnow
+from nervetjek.web import bodymap
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import (
     Clinician,
@@ -252,6 +253,7 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
         "instruments": view.instrument_rows(assessment, lang),
         "sections": view.answer_sections(intake.answers, lang),
         "body": view.body_map(intake.answers, lang),
+        "bodymap": bodymap.view(intake.answers.get("locations"), lang),
         "free_text": intake.answers.get("free_text"),
         "points": points,
         "chart": view.trend_chart(points, lang),

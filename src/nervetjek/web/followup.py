@@ -1,0 +1,191 @@
+"""Follow-up at /opfoelgning/<token>: a short questionnaire the patient answers later.
+
+The link's token is random; only its hash is stored.  It expires after
+``settings.followup_days`` and can be answered once.  A warning sign answered yes gets
+the engine's advice on the very next page, before anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from nervetjek.engine import assess_valid
+from nervetjek.intake import IntakeError, load_outcomes, validate_answers
+from nervetjek.intake.bank import Item
+from nervetjek.store import repo
+from nervetjek.web import clinic_view as view
+from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
+from nervetjek.web.templating import render
+
+router = APIRouter()
+
+URGENT_LEVELS = ("emergency", "same_day")
+_TOKEN_IN_PATH = re.compile(r"(/opfoelgning/)[A-Za-z0-9_-]+")
+
+
+class RedactFollowupTokens(logging.Filter):
+    """Access logs must not keep the follow-up link (it lets anyone answer)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_PATH.sub(r"\1[skjult]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+logging.getLogger("uvicorn.access").addFilter(RedactFollowupTokens())
+
+
+def _fields(items: list[Item], lang: str, values: dict[str, str]) -> list[dict[str, Any]]:
+    fields = []
+    for item in items:
+        if item.type == "boolean":
+            options = [("ja", view.YES_NO[lang][0]), ("nej", view.YES_NO[lang][1])]
+        elif item.type == "choice":
+            options = [(value, label(lang)) for value, label in item.options.items()]
+        else:  # integer scale (pain 0-10)
+            options = [(str(n), str(n)) for n in range(item.minimum, item.maximum + 1)]
+        fields.append(
+            {
+                "key": item.key,
+                "text": item.text(lang),
+                "help": item.help(lang) if item.help else None,
+                "options": options,
+                "value": values.get(item.key, ""),
+            }
+        )
+    return fields
+
+
+def _groups(baseline: dict[str, Any], lang: str, values: dict[str, str]) -> dict[str, Any]:
+    items = view.followup_items(baseline)
+    return {name: _fields(group, lang, values) for name, group in items.items()} | {
+        "weakness": _fields(view.weakness_followups(), lang, values)
+    }
+
+
+def _all_items(baseline: dict[str, Any]) -> list[Item]:
+    groups = view.followup_items(baseline)
+    return [item for group in groups.values() for item in group] + view.weakness_followups()
+
+
+def parse_answers(form: dict[str, str], items: list[Item]) -> dict[str, Any]:
+    """Form values to intake answers; unanswered questions stay out."""
+    answers: dict[str, Any] = {}
+    for item in items:
+        raw = form.get(item.key, "")
+        if not raw:
+            continue
+        if item.type == "boolean":
+            if raw in ("ja", "nej"):
+                answers[item.key] = raw == "ja"
+        elif item.type == "integer":
+            if raw.isdigit():
+                answers[item.key] = int(raw)
+        else:
+            answers[item.key] = raw
+    return answers
+
+
+def _closed(request: Request) -> Response:
+    return render(request, "followup/closed.html", {}, status_code=404)
+
+
+def _form(
+    request: Request,
+    token: str,
+    baseline: dict[str, Any],
+    values: dict[str, str],
+    problems: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    seed = csrf_seed(request)
+    response = render(
+        request,
+        "followup/form.html",
+        {
+            "token": token,
+            "groups": _groups(baseline, request.state.lang, values),
+            "csrf": anonymous_csrf_token(request, seed),
+            "problems": problems or [],
+            "clinic_name": request.app.state.settings.clinic_name,
+        },
+        status_code=status,
+    )
+    seed.set_on(request, response)
+    response.headers["cache-control"] = "no-store"
+    response.headers["referrer-policy"] = "no-referrer"
+    return response
+
+
+@router.get("/opfoelgning/{token}", name="followup_form")
+def followup_form(request: Request, token: str):
+    with database(request).session() as session:
+        followup = repo.open_followup(session, token[:100])
+        if followup is None:
+            return _closed(request)
+        baseline = dict(followup.intake.answers)
+    return _form(request, token, baseline, {})
+
+
+@router.post("/opfoelgning/{token}")
+async def followup_answer(request: Request, token: str):
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return await run_in_threadpool(_answer_sync, request, token[:100], form)
+
+
+def _answer_sync(request: Request, token: str, form: dict[str, str]) -> Response:
+    lang = request.state.lang
+    db = database(request)
+    with db.session() as session:
+        followup = repo.open_followup(session, token)
+        if followup is None:
+            return _closed(request)
+        baseline = dict(followup.intake.answers)
+    values = {k: v[:10] for k, v in form.items()}
+    if not check_anonymous_csrf(request, form.get("csrf_token")):
+        return _form(request, token, baseline, values, ["csrf"], status=403)
+    answers = parse_answers(form, _all_items(baseline))
+    try:
+        answers = validate_answers(answers)
+        # The engine sees the first answers updated with the new ones, so that rules
+        # needing context (e.g. fever with back pain) still apply.
+        merged = validate_answers({**baseline, **answers})
+    except IntakeError as error:
+        return _form(request, token, baseline, values, [p.message for p in error.problems], 422)
+    if not answers:
+        return _form(request, token, baseline, values, ["empty"], status=422)
+    assessment = assess_valid(merged)
+    with db.session() as session:
+        followup = repo.open_followup(session, token)
+        if followup is None:  # answered in another tab a moment ago
+            return _closed(request)
+        repo.answer_followup(session, followup, answers, assessment)
+    warnings = [
+        flag.statement(lang) for flag in assessment.red_flags if answers.get(flag.key) is True
+    ]
+    level = load_outcomes().levels[assessment.triage]
+    urgent = bool(warnings) or assessment.triage in URGENT_LEVELS
+    response = render(
+        request,
+        "followup/done.html",
+        {
+            "urgent": urgent,
+            "warnings": warnings,
+            "level": assessment.triage,
+            "level_label": level.label(lang),
+            "level_action": level.action(lang),
+            "reasons": [r.why(lang) for r in assessment.triage_reasons if r.kind != "unrecognised"],
+            "clinic_name": request.app.state.settings.clinic_name,
+        },
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
