@@ -12,6 +12,7 @@ from rich.console import Console
 
 from nervetjek import __version__
 from nervetjek.content.cli import content_app
+from nervetjek.store.cli import register as register_clinic_commands
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -21,6 +22,7 @@ app = typer.Typer(
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks.")
 app.add_typer(bench_app, name="bench")
 app.add_typer(content_app, name="content")
+register_clinic_commands(app)
 
 console = Console()
 err_console = Console(stderr=True)
