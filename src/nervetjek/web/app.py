@@ -21,6 +21,7 @@ ROUTER_MODULES = [
     "nervetjek.web.auth",
     "nervetjek.web.clinic",
     "nervetjek.web.send",
+    "nervetjek.web.content_routes",
 ]
 
 LANG_COOKIE = "nervetjek_lang"

@@ -1,0 +1,172 @@
+"""Patient information: /viden (articles), /soeg (search), sitemap.xml and robots.txt.
+
+Thin handlers over nervetjek.content: the articles are loaded, rendered and indexed once
+per process (at start-up, through this router's lifespan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from nervetjek.content import library
+from nervetjek.content.check import EXERCISES_SLUG, OVERVIEW_SLUG
+from nervetjek.content.loader import LANGUAGES, Article
+from nervetjek.content.render import json_ld, render, script_json
+from nervetjek.content.search import search_index
+from nervetjek.web.templating import render as render_page
+from nervetjek.web.templating import templates
+
+MAX_QUERY_LENGTH = 200
+OG_LOCALES = {"da": "da_DK", "en": "en_GB"}
+BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+
+@asynccontextmanager
+async def _warm(_app: FastAPI) -> AsyncIterator[None]:
+    """Load, render and index every article before the first request."""
+    shipped = library()
+    for article in shipped:
+        render(article)
+    for lang in LANGUAGES:
+        search_index(lang)
+    yield
+
+
+router = APIRouter(lifespan=_warm)
+
+
+def _base_url(request: Request) -> str:
+    return request.app.state.settings.base_url.rstrip("/")
+
+
+def article_urls(base: str, slug: str) -> dict[str, str]:
+    """Absolute URL of an article in each language; Danish is the default."""
+    path = f"{base}/viden/{slug}"
+    return {"da": path, "en": f"{path}?{urlencode({'lang': 'en'})}"}
+
+
+def _long_date(value: date | None, lang: str) -> str:
+    return format_date(value, format="long", locale=BABEL_LOCALES[lang]) if value else ""
+
+
+def _ordered(lang: str) -> tuple[list[Article], list[Article]]:
+    """(our own guides first, then the conditions in the engine's order: urgent first)."""
+    from nervetjek.intake.outcomes import load_outcomes
+
+    shipped = library()
+    guides = [shipped.get(slug, lang) for slug in (OVERVIEW_SLUG, EXERCISES_SLUG)]
+    conditions = [shipped.get(p.article, lang) for p in load_outcomes().patterns.values()]
+    return [a for a in guides if a], [a for a in conditions if a]
+
+
+@router.get("/viden", name="content_index", include_in_schema=False)
+def article_index(request: Request):
+    lang = request.state.lang
+    guides, conditions = _ordered(lang)
+    base = _base_url(request)
+    return render_page(
+        request,
+        "content/index.html",
+        {
+            "guides": guides,
+            "conditions": conditions,
+            "canonical": f"{base}/viden" + ("?lang=en" if lang == "en" else ""),
+            "alternates": {"da": f"{base}/viden", "en": f"{base}/viden?lang=en"},
+        },
+    )
+
+
+@router.get("/viden/{slug}", name="content_article", include_in_schema=False)
+def article_page(request: Request, slug: str):
+    lang = request.state.lang
+    article = library().get(slug, lang)
+    if article is None:
+        return render_page(request, "content/not_found.html", {"slug": slug}, status_code=404)
+    rendered = render(article)
+    urls = article_urls(_base_url(request), slug)
+    return render_page(
+        request,
+        "content/article.html",
+        {
+            "article": article,
+            "rendered": rendered,
+            "canonical": urls[lang],
+            "alternates": urls,
+            "og_locale": OG_LOCALES[lang],
+            "og_alternate": [OG_LOCALES[other] for other in LANGUAGES if other != lang],
+            "json_ld": script_json(json_ld(rendered, urls[lang])),
+            "last_updated": _long_date(article.last_updated, lang),
+            "date_published": _long_date(article.date_published, lang),
+        },
+        headers={"content-language": lang, "vary": "Cookie, Accept-Language"},
+    )
+
+
+@router.get("/soeg", name="content_search", include_in_schema=False)
+def search_page(request: Request, q: str = Query("", max_length=MAX_QUERY_LENGTH)):
+    lang = request.state.lang
+    query = " ".join(q.split())
+    hits = search_index(lang).search(query, limit=10) if query else []
+    return render_page(
+        request,
+        "content/search.html",
+        {"q": query, "hits": hits, "switch_query": urlencode({"q": query}) if query else ""},
+        headers={"content-language": lang},
+    )
+
+
+@router.get("/sitemap.xml", name="sitemap", include_in_schema=False)
+def sitemap(request: Request) -> Response:
+    base = _base_url(request)
+    shipped = library()
+    entries = []
+    for slug in shipped.slugs("da"):
+        urls = article_urls(base, slug)
+        versions = {lang: shipped.get(slug, lang) for lang in LANGUAGES}
+        for lang, article in versions.items():
+            if article is None:
+                continue
+            entries.append(
+                {
+                    "loc": urls[lang],
+                    "lastmod": article.last_updated.isoformat() if article.last_updated else None,
+                    "alternates": {k: v for k, v in urls.items() if versions.get(k)},
+                }
+            )
+    body = (
+        templates()
+        .get_template("content/sitemap.xml")
+        .render(
+            base=base,
+            index={"da": f"{base}/viden", "en": f"{base}/viden?lang=en"},
+            entries=entries,
+        )
+    )
+    return Response(body, media_type="application/xml")
+
+
+@router.get("/robots.txt", name="robots", include_in_schema=False)
+def robots(request: Request) -> PlainTextResponse:
+    lines = [
+        "User-agent: *",
+        # Personal pages: the questionnaire, the result, sending and the clinic portal.
+        "Disallow: /spoergsmaal/",
+        "Disallow: /tjek",
+        "Disallow: /resultat",
+        "Disallow: /send",
+        "Disallow: /ny",
+        "Disallow: /klinik",
+        "Disallow: /api/",
+        "Allow: /",
+        "",
+        f"Sitemap: {_base_url(request)}/sitemap.xml",
+        "",
+    ]
+    return PlainTextResponse("\n".join(lines))
