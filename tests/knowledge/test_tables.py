@@ -26,11 +26,18 @@ def test_category_values_add_up_to_one_for_every_pattern():
             assert abs(total - 1) < 0.011, (category.id, i)
 
 
-def test_warning_sign_features_only_count_a_yes():
-    knowledge = load_knowledge()
-    warning = {flag.id for flag in knowledge.flags if not flag.absent_counts}
-    assert "bladder_bowel_change" in warning
-    assert all(flag.log_no is None for flag in knowledge.flags if flag.id in warning)
+def test_screening_questions_count_only_a_yes_and_pattern_signs_count_both_ways():
+    flags = {flag.id: flag for flag in load_knowledge().flags}
+    for screening in ("cancer_history", "recent_trauma", "fever_or_unwell", "recent_infection"):
+        assert flags[screening].log_no is None, screening
+    for defining in ("cauda_equina_signs", "calf_swollen_red_warm", "leg_cold_pale", "band_rash"):
+        assert flags[defining].log_no is not None, defining
+
+
+def test_warning_keys_are_the_warning_sign_questions():
+    keys = load_knowledge().warning_keys
+    assert {"bladder_bowel_change", "saddle_numbness", "leg_cold_pale", "foot_drop"} <= keys
+    assert "burning" not in keys
 
 
 def test_ruleset_version_names_the_policy_and_the_data():

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache, partial
-from itertools import combinations
+from itertools import product
+from math import prod
 from typing import Any
 
 from nervetjek import __version__
 from nervetjek.conditions import Facts
-from nervetjek.engine.model import Observation, evidence_for, log_scores, observe, posterior
+from nervetjek.engine.model import (
+    Observation,
+    evidence_for,
+    keys_where_no_counts,
+    log_scores,
+    observe,
+    posterior,
+    reobserve,
+)
 from nervetjek.engine.result import Assessment, NextStep, PatternResult, RedFlag, TriageReason
 from nervetjek.engine.triage import TriageDecision, decide, escalations, pattern_reason
 from nervetjek.instruments import score_all
@@ -18,10 +27,10 @@ from nervetjek.intake.bank import Text
 from nervetjek.intake.outcomes import Outcomes
 from nervetjek.knowledge import Knowledge, load_knowledge
 
-# Above this many warning-sign yes answers, the safety floor checks each one alone and
-# all together instead of every combination (2^n).  Such answers are almost always an
-# emergency by escalation already.
-EXACT_FLOOR_LIMIT = 10
+# Above this many combinations of taken-back warning signs, the safety floor checks each
+# one alone and all together instead of every combination.  So many warning signs are
+# almost always an emergency by escalation already.
+EXACT_FLOOR_LIMIT = 729
 
 
 def assess(raw_answers: Any) -> Assessment:
@@ -35,13 +44,22 @@ def _ranked(probabilities: Sequence[float]) -> list[int]:
 
 
 def _recognised_pattern(
-    observations: Sequence[Observation], probabilities: Sequence[float], knowledge: Knowledge
+    observations: Sequence[Observation],
+    probabilities: Sequence[float],
+    answers: Mapping[str, Any],
+    knowledge: Knowledge,
 ) -> str | None:
+    """The leading pattern, or None when the answers are too few or too vague for one."""
     policy = knowledge.policy
-    counted = sum(1 for obs in observations if obs.feature not in policy.not_counted)
+    answered = {
+        key
+        for obs in observations
+        for key in obs.keys
+        if key in answers and key not in policy.not_counted
+    }
     best = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
     if (
-        counted < policy.min_answers
+        len(answered) < policy.min_answers
         or probabilities[best] < policy.min_probability
         or probabilities[best] < policy.min_lift * knowledge.prior[best]
         or max((obs.ratio[best] for obs in observations), default=0.0) < policy.min_support_ratio
@@ -92,19 +110,45 @@ def _floor_reason(
     )
 
 
-def _subsets(keys: list[str]):
-    if len(keys) <= EXACT_FLOOR_LIMIT:
-        for size in range(1, len(keys) + 1):
-            yield from combinations(keys, size)
-    else:
-        yield from ((k,) for k in keys)
-        yield tuple(keys)
+def _replacements(yes_keys: list[str], no_matters: frozenset[str]):
+    """Every way to take back warning-sign yes answers: as unanswered, or as a no.
+
+    A "no" is a separate case only where a feature or a triage rule reads it; elsewhere
+    it is the same as unanswered.
+    """
+    options = [[None, "missing", *(["no"] if key in no_matters else [])] for key in yes_keys]
+    if prod(len(o) for o in options) <= EXACT_FLOOR_LIMIT:
+        for combo in product(*options):
+            if any(combo):
+                yield {k: how for k, how in zip(yes_keys, combo, strict=True) if how}
+        return
+    for key, choices in zip(yes_keys, options, strict=True):
+        for choice in choices[1:]:
+            yield {key: choice}
+    yield dict.fromkeys(yes_keys, "missing")
+    yield {key: "no" if key in no_matters else "missing" for key in yes_keys}
+
+
+_NO_MATTERS: dict[int, frozenset[str]] = {}
+
+
+def _no_matters(knowledge: Knowledge) -> frozenset[str]:
+    """Keys where a "no" differs from no answer: read by a feature or a default's exception."""
+    found = _NO_MATTERS.get(id(knowledge))
+    if found is None:
+        in_exceptions = {
+            key
+            for default in knowledge.policy.defaults.values()
+            for exception in default.exceptions
+            for key in exception.condition.keys
+        }
+        found = _NO_MATTERS[id(knowledge)] = keys_where_no_counts(knowledge) | in_exceptions
+    return found
 
 
 def _safety_floor(
     answers: Mapping[str, Any],
     observations: list[Observation],
-    scores: list[float],
     decision: TriageDecision,
     knowledge: Knowledge,
     outcomes: Outcomes,
@@ -113,22 +157,20 @@ def _safety_floor(
 
     Adding a warning-sign yes can shift which pattern is most likely, and a pattern's
     default could be less urgent than the one before.  So the level is the most urgent
-    over the answers with any set of the warning-sign yes answers left out.  Warning-sign
-    features count only when yes, so leaving one out is the same as never having answered.
+    over the answers as given and with any of the warning-sign yes answers taken back
+    (as unanswered, or as a no).
     """
     yes_keys = sorted(k for k in knowledge.warning_keys if answers.get(k) is True)
     if not yes_keys or outcomes.levels[decision.level].rank == 0:
         return decision
     best_rank, best = outcomes.levels[decision.level].rank, None
-    for removed in _subsets(yes_keys):
-        gone = set(removed)
-        kept = [o for o in observations if not (o.warning and gone.intersection(o.keys))]
-        reduced_scores = list(scores)
-        for obs in observations:
-            if obs.warning and gone.intersection(obs.keys):
-                reduced_scores = [s - v for s, v in zip(reduced_scores, obs.log, strict=True)]
-        reduced = Facts.of({k: v for k, v in answers.items() if k not in gone})
-        pattern = _recognised_pattern(kept, posterior(reduced_scores), knowledge)
+    for change in _replacements(yes_keys, _no_matters(knowledge)):
+        reduced_answers = {k: v for k, v in answers.items() if change.get(k) != "missing"}
+        reduced_answers.update({k: False for k, how in change.items() if how == "no"})
+        reduced = Facts.of(reduced_answers)
+        kept = reobserve(observations, reduced, set(change), knowledge)
+        probabilities = posterior(log_scores(kept, knowledge))
+        pattern = _recognised_pattern(kept, probabilities, reduced_answers, knowledge)
         raised = escalations(reduced, knowledge)
         levels = [
             pattern_reason(pattern, reduced, bool(raised), knowledge).level,
@@ -136,7 +178,7 @@ def _safety_floor(
         ]
         rank = min(outcomes.levels[level].rank for level in levels)
         if rank < best_rank:
-            best_rank, best = rank, (removed, pattern)
+            best_rank, best = rank, (tuple(change), pattern)
             if rank == 0:
                 break
     if best is None:
@@ -184,7 +226,7 @@ def assess_valid(answers: dict[str, Any]) -> Assessment:
     observations = observe(facts, knowledge)
     scores = log_scores(observations, knowledge)
     probabilities = posterior(scores)
-    pattern = _recognised_pattern(observations, probabilities, knowledge)
+    pattern = _recognised_pattern(observations, probabilities, answers, knowledge)
     decision = decide(
         pattern,
         facts,
@@ -192,7 +234,7 @@ def assess_valid(answers: dict[str, Any]) -> Assessment:
         outcomes,
         _pattern_keys(pattern, observations, answers, knowledge),
     )
-    decision = _safety_floor(answers, observations, scores, decision, knowledge, outcomes)
+    decision = _safety_floor(answers, observations, decision, knowledge, outcomes)
     patterns = [
         PatternResult(
             knowledge.patterns[i], probabilities[i], partial(evidence_for, i, observations)

@@ -8,7 +8,7 @@ so :func:`cohort_log_scores` can score many people column by column.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from nervetjek.conditions import Facts
@@ -24,78 +24,99 @@ class Observation:
     log: tuple[float, ...]
     ratio: tuple[float, ...]
     keys: tuple[str, ...]
-    warning: bool  # a warning-sign yes (see features.yaml: absent_counts)
+    warning: bool  # from a warning-sign question (knowledge.warning_keys)
     label: Text
 
 
 @dataclass(frozen=True, slots=True)
-class _CompiledFlag:
-    condition: object
-    simple_key: str | None  # the answer key when the flag is just {yes: key}
-    yes: Observation
-    no: Observation | None  # None when a "no" is not counted
+class _Feature:
+    keys: frozenset[str]  # the answers the feature reads
+    counts_no: bool  # a known "no" (or other value) changes the result, not just a yes
+    evaluate: Callable[[Facts], Observation | None]
 
 
-_COMPILED: dict[int, tuple[list[_CompiledFlag], list[tuple[object, Observation]]]] = {}
+def _flag_feature(flag, warning_keys: frozenset[str]) -> _Feature:
+    keys = flag.condition.keys
+    warning = bool(warning_keys.intersection(keys))
+    yes = Observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, warning, flag.label)
+    no = None
+    if flag.log_no is not None:
+        no = Observation(flag.id, "no", flag.log_no, flag.lr_no, keys, warning, flag.label_no)
+    key, condition = flag.condition.yes_key, flag.condition
+
+    def evaluate(facts: Facts) -> Observation | None:
+        # Most flags are a single yes/no answer: read it directly on this hot path.
+        value = facts.answers.get(key) if key is not None else condition.evaluate(facts)
+        if value is True:
+            return yes
+        return no if value is False else None
+
+    return _Feature(frozenset(keys), no is not None, evaluate)
 
 
-def _compile(knowledge: Knowledge):
+def _category_feature(category, warning_keys: frozenset[str]) -> _Feature:
+    keys = tuple(dict.fromkeys(k for _, condition, _ in category.values for k in condition.keys))
+    warning = bool(warning_keys.intersection(keys))
+    values = [
+        (
+            condition,
+            Observation(
+                category.id, value, category.log[value], category.lr[value], keys, warning, label
+            ),
+        )
+        for value, condition, label in category.values
+    ]
+
+    def evaluate(facts: Facts) -> Observation | None:
+        for condition, observation in values:
+            if condition.evaluate(facts) is True:
+                return observation
+        return None
+
+    return _Feature(frozenset(keys), True, evaluate)
+
+
+_COMPILED: dict[int, tuple[_Feature, ...]] = {}
+
+
+def _features(knowledge: Knowledge) -> tuple[_Feature, ...]:
     """Observation objects built once per feature value, reused for every person."""
     compiled = _COMPILED.get(id(knowledge))
-    if compiled is not None:
-        return compiled
-    flags = []
-    for flag in knowledge.flags:
-        keys = flag.condition.keys
-        yes = Observation(
-            flag.id, "yes", flag.log_yes, flag.lr_yes, keys, not flag.absent_counts, flag.label
+    if compiled is None:
+        compiled = _COMPILED[id(knowledge)] = tuple(
+            [_flag_feature(f, knowledge.warning_keys) for f in knowledge.flags]
+            + [_category_feature(c, knowledge.warning_keys) for c in knowledge.categories]
         )
-        no = None
-        if flag.log_no is not None:
-            no = Observation(flag.id, "no", flag.log_no, flag.lr_no, keys, False, flag.label_no)
-        flags.append(_CompiledFlag(flag.condition, flag.condition.yes_key, yes, no))
-    categories = [
-        [
-            (
-                condition,
-                Observation(
-                    category.id,
-                    value,
-                    category.log[value],
-                    category.lr[value],
-                    condition.keys,
-                    False,
-                    label,
-                ),
-            )
-            for value, condition, label in category.values
-        ]
-        for category in knowledge.categories
-    ]
-    compiled = _COMPILED[id(knowledge)] = (flags, categories)
     return compiled
 
 
 def observe(facts: Facts, knowledge: Knowledge) -> list[Observation]:
     """Every feature whose value is known, with its row of the table."""
-    flags, categories = _compile(knowledge)
-    answers = facts.answers
     seen = []
-    for flag in flags:
-        if flag.simple_key is not None:
-            value = answers.get(flag.simple_key)
-        else:
-            value = flag.condition.evaluate(facts)
-        if value is True:
-            seen.append(flag.yes)
-        elif value is False and flag.no is not None:
-            seen.append(flag.no)
-    for values in categories:
-        for condition, observation in values:
-            if condition.evaluate(facts) is True:
-                seen.append(observation)
-                break
+    for feature in _features(knowledge):
+        observation = feature.evaluate(facts)
+        if observation is not None:
+            seen.append(observation)
     return seen
+
+
+def reobserve(
+    observations: Sequence[Observation], facts: Facts, changed: set[str], knowledge: Knowledge
+) -> list[Observation]:
+    """`observe` again after the answers in `changed` were altered, re-evaluating only
+    the features that read them."""
+    kept = [obs for obs in observations if changed.isdisjoint(obs.keys)]
+    for feature in _features(knowledge):
+        if not feature.keys.isdisjoint(changed):
+            observation = feature.evaluate(facts)
+            if observation is not None:
+                kept.append(observation)
+    return kept
+
+
+def keys_where_no_counts(knowledge: Knowledge) -> frozenset[str]:
+    """Answer keys for which a "no" changes the model's result (not only a yes)."""
+    return frozenset(k for f in _features(knowledge) if f.counts_no for k in f.keys)
 
 
 def log_scores(observations: Iterable[Observation], knowledge: Knowledge) -> list[float]:

@@ -120,7 +120,7 @@ class Knowledge:
     policy: TriagePolicy
     advice: tuple[AdviceStep, ...]
     version: str  # policy version + digest of the knowledge files
-    warning_keys: frozenset[str]  # answers counted only when yes (see features.yaml)
+    warning_keys: frozenset[str]  # the warning-sign (red flag) yes/no questions
     rows: tuple[LikelihoodRow, ...] = field(repr=False, default=())
 
     def pattern_index(self, pattern: str) -> int:
@@ -310,7 +310,7 @@ def _build_policy(
         min_lift=float(recognition["min_lift"]),
         min_support_ratio=float(recognition["min_support_ratio"]),
         fallback_level=recognition["fallback_level"],
-        not_counted=frozenset(recognition.get("not_counted", ("age_group", "sex"))),
+        not_counted=frozenset(recognition["not_counted"]),
     )
 
 
@@ -375,8 +375,11 @@ def build_knowledge(bank: ItemBank, outcomes: Outcomes) -> Knowledge:
     triage_conditions.compile_all()
     advice_steps = _build_advice(advice, advice_conditions)
     advice_conditions.compile_all()
+    # The warning-sign questions: the engine's safety floor may take back their yes answers.
     warning_keys = frozenset(
-        key for flag in flags if not flag.absent_counts for key in flag.condition.keys
+        key
+        for key, item in bank.items.items()
+        if item.section == "red_flags" and item.type == "boolean"
     )
     return Knowledge(
         patterns=tuple(patterns),
