@@ -1,0 +1,39 @@
+"""Data flows one way: answers -> intake -> engine -> result -> web/store/fhir."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nervetjek"
+
+# What each layer may not import.
+FORBIDDEN = {
+    "conditions.py": ("intake", "engine", "knowledge", "web", "store", "fhir", "content"),
+    "intake": ("engine", "knowledge", "web", "store", "fhir", "content"),
+    "instruments": ("engine", "knowledge", "web", "store", "fhir", "content"),
+    "knowledge": ("engine", "web", "store", "fhir", "content"),
+    "engine": ("web", "store", "fhir", "content"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_does_not_import_downstream(layer):
+    target = PACKAGE / layer
+    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    assert files
+    for path in files:
+        for module in imported_modules(path):
+            for banned in FORBIDDEN[layer]:
+                assert not module.startswith(f"nervetjek.{banned}"), f"{path.name} imports {module}"
