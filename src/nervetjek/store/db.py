@@ -8,6 +8,7 @@ an advisory lock on PostgreSQL) keeps two processes from migrating at the same t
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,19 @@ PG_MIGRATION_LOCK = 7_346_112_903
 
 _lock = threading.Lock()
 _databases: dict[str, Database] = {}
+
+
+class _NoRowLogging(logging.Filter):
+    """SQLAlchemy logs result rows at DEBUG: those hold health and contact data.
+
+    SQL statements (INFO) stay; their parameters are hidden by ``hide_parameters``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowLogging())
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
