@@ -169,16 +169,19 @@ def send(
         form.errors["form"] = "csrf"
         return _form_page(request, answers, form, key, status=403)
     db = database(request)
-    with db.session() as session:
-        existing = repo.intake_by_idempotency_key(session, key)
-        if existing is not None:  # a double click or a retry: same receipt, nothing new
-            return _to_receipt(request, existing.id)
-    if not answers:
-        return _no_answers(request, status=409)
-    contact = form.validate()
+    contact = form.validate() if answers else None
     if contact is None:
+        # Before showing an error: a double click or retry after success (the answers
+        # cookie is cleared by then) gets the same receipt, and nothing new is stored.
+        with db.session() as session:
+            existing = repo.intake_by_idempotency_key(session, key)
+            if existing is not None:
+                return _to_receipt(request, existing.id)
+        if not answers:
+            return _no_answers(request, status=409)
         return _form_page(request, answers, form, key, status=422)
     with db.session() as session:
+        # create_intake returns the stored intake when the key was seen before.
         intake, _created = repo.create_intake(
             session,
             idempotency_key=key,
