@@ -16,6 +16,7 @@ from nervetjek.web.security import SecurityHeadersMiddleware
 # Each module exposes `router` (an APIRouter).  Add a line here for a new area.
 ROUTER_MODULES = [
     "nervetjek.web.pages",
+    "nervetjek.web.clinic_api",
     "nervetjek.web.followup",
     "nervetjek.web.patient",
     "nervetjek.web.auth",
