@@ -183,6 +183,10 @@ def identify_response(resource: Any, accept: Collection[str] = QUESTIONNAIRE_IDS
         QuestionnaireResponse.model_validate(dict(resource))
     except ValidationError as exc:
         raise FhirMappingError(structure_issues(exc, ROOT), status=400) from exc
+    except (ValueError, TypeError, RecursionError) as exc:  # odd input the model chokes on
+        raise FhirMappingError(
+            [Issue("structure", f"not a valid QuestionnaireResponse: {exc}", ROOT)], status=400
+        ) from exc
     status = resource.get("status")
     if status not in ALL_STATUSES:
         raise FhirMappingError(

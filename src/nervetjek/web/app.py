@@ -23,6 +23,8 @@ ROUTER_MODULES = [
     "nervetjek.web.clinic",
     "nervetjek.web.send",
     "nervetjek.web.content_routes",
+    "nervetjek.web.api",
+    "nervetjek.web.fhir_routes",
 ]
 
 LANG_COOKIE = "nervetjek_lang"

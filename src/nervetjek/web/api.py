@@ -1,0 +1,259 @@
+"""The public JSON API under /api: assess intake-v1 answers, the intake schema, versions.
+
+Described in the OpenAPI document at /api/openapi.json.  Bad input is a 422 with
+``{"error": ..., "problems": [{"key", "message"}]}`` naming each problem, whether the
+intake validator or FastAPI's own body parsing found it; never a 500.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any, Literal
+
+from fastapi import APIRouter, Body, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from nervetjek import __version__
+from nervetjek.engine import assess
+from nervetjek.fhir.codes import FHIR_VERSION
+from nervetjek.intake import IntakeError, build_intake_schema, load_item_bank, load_outcomes
+from nervetjek.knowledge import load_knowledge
+
+OUTCOMES = load_outcomes()
+Level = Literal[tuple(OUTCOMES.level_ids)]  # type: ignore[valid-type]
+PatternId = Literal[tuple(OUTCOMES.pattern_ids)]  # type: ignore[valid-type]
+
+
+# ------------------------------------------------------------------ models
+
+
+class BothLanguages(BaseModel):
+    da: str
+    en: str
+
+
+class ProblemOut(BaseModel):
+    key: str = Field(description="The answer key (or request part) with the problem")
+    message: str = Field(description="What is wrong and what is allowed")
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="invalid_intake (the answers) or invalid_request (the body)")
+    problems: list[ProblemOut] = Field(min_length=1)
+
+
+class EvidenceOut(BaseModel):
+    feature: str
+    value: str
+    ratio: float = Field(description="Likelihood ratio: above 1 argues for the pattern")
+    answers: list[str]
+    label: BothLanguages
+
+
+class PatternScoreOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: PatternId
+    probability: float = Field(ge=0, le=1)
+    supporting: list[EvidenceOut] = Field(alias="for")
+    opposing: list[EvidenceOut] = Field(alias="against")
+
+
+class TriageReasonOut(BaseModel):
+    rule: str
+    kind: str
+    level: Level
+    answers: list[str]
+    why: BothLanguages
+    source: str
+
+
+class RedFlagOut(BaseModel):
+    key: str
+    rules: list[str]
+    statement: BothLanguages
+
+
+class MissingItemOut(BaseModel):
+    item: int
+    key: str
+
+
+class CutoffOut(BaseModel):
+    id: str
+    at_least: int
+    met: bool | None = Field(description="null: the missing items decide")
+
+
+class InstrumentOut(BaseModel):
+    id: str
+    complete: bool
+    score: int | None = Field(description="Only when every scored item is answered")
+    points: int
+    max_possible: int
+    max_score: int
+    missing: list[MissingItemOut]
+    cutoffs: list[CutoffOut]
+
+
+class NextStepOut(BaseModel):
+    id: str
+    kind: str
+    text: BothLanguages
+    see: str
+
+
+class AssessmentOut(BaseModel):
+    """The engine's assessment: guidance, not a diagnosis."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    triage: Level = Field(
+        description="Urgency level, most urgent first: " + ", ".join(OUTCOMES.level_ids)
+    )
+    patterns: list[PatternId] = Field(description="Every pattern, most likely first")
+    recognised: bool = Field(description="false: the answers point to no one pattern")
+    triage_reasons: list[TriageReasonOut]
+    pattern_scores: list[PatternScoreOut]
+    red_flags: list[RedFlagOut]
+    instruments: dict[str, InstrumentOut]
+    next_steps: list[NextStepOut]
+    engine_version: str
+    ruleset_version: str
+    disclaimer: BothLanguages
+
+
+class VersionOut(BaseModel):
+    version: str = Field(description="Nervetjek software version")
+    ruleset: str = Field(description="Version of the clinical rules and tables")
+    item_bank: int = Field(description="Version of the item bank (intake questions)")
+    intake_schema: str = Field(description="The intake contract")
+    fhir: str = Field(description="FHIR version of /fhir")
+
+
+# ------------------------------------------------------------------ errors
+
+
+_JSON_KIND = {
+    "list": "an array",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "NoneType": "null",
+    "bytes": "bytes",
+}
+
+
+def request_problems(exc: RequestValidationError) -> dict[str, Any]:
+    """FastAPI's validation errors in our error shape, each naming where and what."""
+    problems = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if part != "body"]
+        message = error.get("msg", "invalid")
+        if error.get("type") == "json_invalid":
+            detail = (error.get("ctx") or {}).get("error")
+            message = "the body is not valid JSON" + (f": {detail}" if detail else "")
+            loc = []
+        elif error.get("type") == "dict_type" and not loc:
+            given = type(error.get("input")).__name__
+            message = (
+                f"the body must be a JSON object of answers, got {_JSON_KIND.get(given, given)}"
+            )
+        elif error.get("type") == "missing" and not loc:
+            message = "the body is missing; send the answers as a JSON object"
+        problems.append({"key": ".".join(loc) or "(body)", "message": message})
+    return {"error": "invalid_request", "problems": problems}
+
+
+class NamedProblemsRoute(APIRoute):
+    """Turns FastAPI's own 422 (a body that is not JSON, not an object...) into ErrorOut."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def route(request: Request):
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                return JSONResponse(request_problems(exc), status_code=422)
+            except HTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                # FastAPI's "There was an error parsing the body" (e.g. not UTF-8)
+                problem = {"key": "(body)", "message": f"the body could not be read: {exc.detail}"}
+                return JSONResponse(
+                    {"error": "invalid_request", "problems": [problem]}, status_code=422
+                )
+
+        return route
+
+
+router = APIRouter(prefix="/api", tags=["API"], route_class=NamedProblemsRoute)
+
+_INVALID = {
+    422: {
+        "model": ErrorOut,
+        "description": "The body or the answers do not fit; "
+        "each problem names the key and what is allowed",
+    }
+}
+
+
+@cache
+def openapi_intake_schema() -> dict[str, Any]:
+    """The intake JSON Schema made self-contained for the OpenAPI document."""
+    schema = copy.deepcopy(build_intake_schema())
+    region = schema["$defs"]["region"]
+    for prop in schema["properties"].values():
+        if prop.get("items", {}).get("$ref") == "#/$defs/region":
+            prop["items"] = copy.deepcopy(region)
+    for key in ("$schema", "$id", "$defs"):
+        schema.pop(key, None)
+    return schema
+
+
+@router.post(
+    "/assess",
+    response_model=AssessmentOut,
+    responses=_INVALID,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "One person's answers (intake-v1). Every key is optional.",
+            "content": {"application/json": {"schema": openapi_intake_schema()}},
+        }
+    },
+)
+def assess_answers(answers: dict[str, Any] = Body(...)) -> Any:
+    """Assess intake-v1 answers: urgency level, likely patterns, instrument scores, next steps.
+
+    Guidance, not a diagnosis.
+    """
+    try:
+        return assess(answers).as_dict()
+    except IntakeError as exc:
+        return JSONResponse(exc.as_dict(), status_code=422)
+
+
+@router.get("/schema/intake", response_model=dict[str, Any])
+def intake_schema() -> dict[str, Any]:
+    """The intake-v1 JSON Schema (2020-12), generated from the item bank."""
+    return build_intake_schema()
+
+
+@router.get("/version", response_model=VersionOut)
+def version() -> VersionOut:
+    """Versions of the software, the clinical rules, the item bank and the interfaces."""
+    return VersionOut(
+        version=__version__,
+        ruleset=load_knowledge().version,
+        item_bank=load_item_bank().version,
+        intake_schema="intake-v1",
+        fhir=FHIR_VERSION,
+    )

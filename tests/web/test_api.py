@@ -1,0 +1,106 @@
+"""The public JSON API under /api."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from tests.fhir.helpers import vignettes
+
+from nervetjek.engine import assess
+from nervetjek.intake import build_intake_schema
+
+
+@pytest.mark.parametrize("vignette", vignettes()[:10], ids=lambda v: v["id"])
+def test_assess_returns_the_engine_result(client, vignette):
+    response = client.post("/api/assess", json=vignette["answers"])
+    assert response.status_code == 200
+    assert response.json() == assess(vignette["answers"]).as_dict()
+
+
+def test_result_keeps_the_public_field_names(client):
+    body = client.post("/api/assess", json={"back_pain": True, "age": 40}).json()
+    score = body["pattern_scores"][0]
+    assert set(score) == {"id", "probability", "for", "against"}
+    assert set(body["disclaimer"]) == {"da", "en"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "key", "words"),
+    [
+        ({"age": 200}, "age", "must be from 0 to 120, got 200"),
+        ({"age": "40"}, "age", "whole number"),
+        ({"sex": "woman"}, "sex", '"female", "male", "other"'),
+        ({"locations": ["calf"]}, "locations", "needs a side"),
+        ({"leg_numb": True}, "leg_numb", "unknown key"),
+        ({"back_pain": None}, "back_pain", "null is not an answer"),
+        ({"weakness_sudden": True, "leg_weakness": False}, "weakness_sudden", "leg_weakness"),
+    ],
+)
+def test_invalid_answers_name_the_key(client, payload, key, words):
+    response = client.post("/api/assess", json=payload)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_intake"
+    assert any(p["key"] == key and words in p["message"] for p in body["problems"]), body
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object of answers, got an array"),
+        (b'"age"', "got a string"),
+        (b"", "the body is missing"),
+    ],
+)
+def test_malformed_bodies_are_named_not_500(client, content, words):
+    response = client.post(
+        "/api/assess", content=content, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert any(words in p["message"] for p in body["problems"]), body
+
+
+def test_intake_schema_is_the_generated_one_and_validates_a_vignette(client):
+    schema = client.get("/api/schema/intake").json()
+    assert schema == build_intake_schema()
+    jsonschema.Draft202012Validator(schema).validate(vignettes()[0]["answers"])
+
+
+def test_version(client):
+    body = client.get("/api/version").json()
+    assert body["fhir"] == "4.0.1"
+    assert body["intake_schema"] == "intake-v1"
+    assert body["version"] and body["ruleset"]
+
+
+def test_openapi_documents_the_routes_and_the_intake_body(client):
+    spec = client.get("/api/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/api/assess",
+        "/api/schema/intake",
+        "/api/version",
+        "/fhir/metadata",
+        "/fhir/Questionnaire",
+        "/fhir/Questionnaire/{questionnaire_id}",
+        "/fhir/QuestionnaireResponse/$assess",
+    ):
+        assert path in paths, path
+    assess_op = paths["/api/assess"]["post"]
+    body_schema = assess_op["requestBody"]["content"]["application/json"]["schema"]
+    assert body_schema["additionalProperties"] is False
+    assert "$ref" not in str(body_schema)  # self-contained, no dangling #/$defs
+    assert body_schema["properties"]["locations"]["items"]["enum"][0] == "lower_back"
+    error = assess_op["responses"]["422"]["content"]["application/json"]["schema"]
+    assert error["$ref"].endswith("/ErrorOut")
+
+
+def test_body_that_is_not_utf8_is_named(client):
+    response = client.post(
+        "/api/assess", content=b"\xff\xfe{", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["key"] == "(body)"
