@@ -284,6 +284,8 @@ def _question(item: Item, bank: ItemBank) -> dict[str, Any]:
             extensions.append(_unit_extension(item.unit))
     if item.type == "regions":
         extensions.append(_item_control("check-box"))
+    elif item.type == "choice":
+        extensions.append(_item_control("radio-button"))  # few options: show them all
     conditional = enable_when(item.key, bank)
     if "_not_expressed" in conditional:
         extensions.append(
@@ -409,6 +411,7 @@ def _instrument_items(instrument_id: str, bank: ItemBank) -> list[dict[str, Any]
                 "prefix": f"{number}.",
                 **_text(item.text),
                 "type": "choice",
+                "extension": [_item_control("radio-button")],
                 "answerOption": options,
             }
         )
