@@ -103,7 +103,19 @@ def question_form(html: str) -> Form:
 
 def fill(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """Form data giving ``answers`` through the controls present; and the keys used."""
-    data: dict[str, Any] = {c.name: c.value for c in form.controls if c.type == "hidden" and c.name}
+    # Start from what the page shows (as a browser would send it), then answer.
+    data: dict[str, Any] = {}
+    for c in form.controls:
+        if not c.name:
+            continue
+        if c.type == "checkbox":
+            if c.checked:
+                data.setdefault(c.name, []).append(c.value)
+        elif c.type == "radio":
+            if c.checked:
+                data[c.name] = c.value
+        elif c.type not in ("submit", "button"):
+            data[c.name] = c.value
     used: set[str] = set()
     names = form.names()
     for key, value in answers.items():

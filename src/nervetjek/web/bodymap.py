@@ -57,6 +57,8 @@ BACK: dict[str, list[tuple[str, object]]] = {
 }
 
 LOWER_BACK = [("poly", [(40, 4), (180, 4), (184, 40), (36, 40)])]
+# Not a region: the hips above the legs in the front view, so the drawing reads as a body.
+HIPS = "26,4 194,4 204,36 16,36"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Drawing:
     viewer_left: str  # the person's side drawn on the viewer's left: "right" or "left"
     viewer_right: str
     regions: tuple[Region, ...]
+    outline: str = ""  # points of a non-clickable body part drawn behind the regions
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,16 @@ def missing_regions() -> list[str]:
     return [code for code in load_item_bank().regions if code not in geometry]
 
 
+def _in_reading_order(regions: list[Region], viewer_left: str) -> tuple[Region, ...]:
+    """Tab order follows the drawing: unsided first, then the leg on the viewer's left."""
+
+    def rank(region: Region) -> int:
+        side = region.code.partition(".")[0] if "." in region.code else ""
+        return 0 if not side else 1 if side == viewer_left else 2
+
+    return tuple(sorted(regions, key=rank))
+
+
 def view(locations: Iterable[str] | None, lang: str = "da") -> BodyMapView:
     """The body map with the chosen regions marked, in one language."""
     bank = load_item_bank()
@@ -163,7 +176,11 @@ def view(locations: Iterable[str] | None, lang: str = "da") -> BodyMapView:
             drawing,
             "right" if drawing == "front" else "left",
             "left" if drawing == "front" else "right",
-            tuple(r for r in regions if geometry[r.code][0] == drawing),
+            _in_reading_order(
+                [r for r in regions if geometry[r.code][0] == drawing],
+                "right" if drawing == "front" else "left",
+            ),
+            HIPS if drawing == "front" else "",
         )
         for drawing in ("front", "back")
     )

@@ -529,13 +529,15 @@ def result_print(request: Request):
                 row
                 for row in _answer_rows(page, data, lang)
                 if bank[row["key"]].section == section_id
-                and row["state"] not in ("unanswered",)
-                and row["key"] != "locations"
+                and row["state"] != "unanswered"
+                and row["key"] not in ("locations", "free_text")
             ]
         if rows:
             sections.append({"title": title(lang), "rows": rows})
     ctx = _result_context(request, data)
     ctx["sections"] = sections
+    # Free text runs across the page: in a table column it would push the page past A4.
+    ctx["free_text"] = data.answers.get("free_text")
     return _render(request, "patient/print.html", ctx, data)
 
 
