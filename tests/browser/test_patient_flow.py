@@ -422,3 +422,32 @@ def test_start_over(page, base_url):
     assert page.is_visible("a.button--start")
     page.goto(base_url + "/resultat")
     assert path_of(page) == "/"
+
+
+def test_follow_up_questions_appear_and_hide_while_answering(page, base_url, csp_reports):
+    page.goto(base_url + "/spoergsmaal/warning")
+    sudden = page.locator("#q-weakness_sudden")
+    assert sudden.is_visible()  # not answered yet: asked (unknown means ask)
+    page.check("#f-leg_weakness-no")
+    sudden.wait_for(state="hidden")
+    page.check("#f-leg_weakness-yes")
+    sudden.wait_for(state="visible")
+    page.check("#f-weakness_sudden-no")
+    page.check("#f-weakness_worsening-no")
+    page.click("form.question-form button[type=submit]")
+    assert path_of(page) == "/spoergsmaal/risk"
+
+    # Back on the page after a "no": the follow-ups are hidden, and a "yes" brings
+    # them back at once (without JavaScript the server asks them after Fortsæt).
+    page.goto(base_url + "/spoergsmaal/warning")
+    page.check("#f-leg_weakness-no")
+    sudden.wait_for(state="hidden")
+    page.click("form.question-form button[type=submit]")
+    page.goto(base_url + "/spoergsmaal/warning")
+    assert not sudden.is_visible()
+    page.check("#f-leg_weakness-yes")
+    sudden.wait_for(state="visible")
+    page.check("#f-weakness_sudden-yes")
+    page.click("form.question-form button[type=submit]")
+    assert path_of(page) == "/akut"  # weakness that came on suddenly: emergency
+    assert csp_reports == []

@@ -118,8 +118,10 @@ def fill(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], set[str]]
             data[c.name] = c.value
     used: set[str] = set()
     names = form.names()
+    # Only the questions the page shows (hidden follow-ups are in the HTML for JavaScript).
+    shown = set(form.hidden("shown").split(","))
     for key, value in answers.items():
-        if key not in names:
+        if key not in names or key not in shown:
             continue
         used.add(key)
         options = form.options(key)

@@ -198,11 +198,11 @@ def test_same_day_page_for_an_answer_but_not_for_a_half_finished_guess(client):
 def test_a_yes_that_opens_hidden_questions_asks_them_on_the_same_page(client):
     post_page(client, "/spoergsmaal/warning", {"leg_weakness": False})
     page = client.get("/spoergsmaal/warning").text
-    assert 'name="weakness_sudden"' not in page  # hidden after a no
+    assert 'id="q-weakness_sudden" data-key="weakness_sudden" hidden' in page  # after a no
     response = post_page(client, "/spoergsmaal/warning", {"leg_weakness": True})
     assert response.headers["location"].startswith("/spoergsmaal/warning?mere=1#")
     page = client.get("/spoergsmaal/warning?mere=1").text
-    assert 'name="weakness_sudden"' in page and "et par spørgsmål mere" in page
+    assert 'data-key="weakness_sudden">' in page and "et par spørgsmål mere" in page
 
 
 def test_changing_an_answer_returns_to_the_check_page(client):
@@ -305,3 +305,27 @@ def test_error_messages_have_english_texts():
 def test_danish_is_plain(client, path):
     run_questionnaire(client, VIGNETTES[0]["answers"])
     assert lix(main_text(client.get(path).text)) < 40
+
+
+def test_visibility_preview_follows_the_answers_on_screen_and_saves_nothing(client):
+    form = question_form(client.get("/spoergsmaal/warning").text)
+    csrf = form.hidden("csrf")
+    url = "/spoergsmaal/warning/vis"
+    asked_no = client.post(url, data={"csrf": csrf, "leg_weakness": "no"}).json()["asked"]
+    asked_yes = client.post(url, data={"csrf": csrf, "leg_weakness": "yes"}).json()["asked"]
+    assert "weakness_sudden" not in asked_no and "weakness_sudden" in asked_yes
+    assert client.post(url, data={"csrf": "x"}).status_code == 403
+    response = client.post(url, data={"csrf": csrf, "leg_weakness": "yes"})
+    assert "set-cookie" not in response.headers  # the session is not touched
+    assert (
+        'id="f-leg_weakness-yes" name="leg_weakness" value="yes">'
+        in client.get("/spoergsmaal/warning").text
+    )  # still unanswered (not checked)
+
+
+def test_language_switch_keeps_the_page_and_its_query(client):
+    html = client.get("/spoergsmaal/about?retur=tjek").text
+    assert 'class="lang-switch" href="?retur=tjek&amp;lang=en"' in html
+    english = client.get("/spoergsmaal/about?retur=tjek&lang=en").text
+    assert 'class="lang-switch" href="?retur=tjek&amp;lang=da"' in english
+    assert "<h1>About you</h1>" in english

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import NoMatchFound
 
 from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
@@ -127,15 +127,18 @@ class QuestionField:
     field_id: str
     options: tuple[tuple[str, str], ...]  # (value, label) for radios
     unit: str | None
-    follow_up: bool  # has an ask_if (JS may hide it until its lead is answered)
+    follow_up: bool  # has an ask_if: shown or hidden by the answers so far
+    visible: bool  # asked now; a hidden one can be revealed by questions.js
 
 
 def _fields(
-    page: Page, items: list[Item], values: dict[str, Any], errors: list[FieldError], lang: str
+    page: Page, asked: list[Item], values: dict[str, Any], errors: list[FieldError], lang: str
 ) -> list[QuestionField]:
+    """Every question of the page; those not asked now are rendered hidden."""
     by_key = {e.key: e for e in errors}
+    asked_keys = {item.key for item in asked}
     fields = []
-    for item in items:
+    for item in page.items:
         fields.append(
             QuestionField(
                 item=item,
@@ -148,6 +151,7 @@ def _fields(
                 options=tuple((value, label(lang)) for value, label in item.options.items()),
                 unit=item.unit(lang) if item.unit else None,
                 follow_up=item.ask_if is not None,
+                visible=item.key in asked_keys,
             )
         )
     return fields
@@ -187,7 +191,7 @@ def _question_context(
         "shown": questionnaire.LIST_SEPARATOR.join(i.key for i in items),
         "more": more,
         "bodymap": bodymap.view(locations, lang)
-        if any(i.type == "regions" for i in items)
+        if any(i.type == "regions" for i in page.items)
         else None,
         "duration_units": list(questionnaire.DURATION_UNITS),
     }
@@ -307,6 +311,22 @@ async def question_page_post(request: Request, page_id: str):
         return _redirect(request, _page_url(unseen, return_to) if unseen else "/tjek", data)
     following = questionnaire.next_page(page.id, data.answers)
     return _redirect(request, _page_url(following) if following else "/tjek", data)
+
+
+@router.post("/spoergsmaal/{page_id}/vis", name="question_visibility", include_in_schema=False)
+async def question_visibility(request: Request, page_id: str):
+    """Which questions the page asks with the answers on screen now (saves nothing).
+
+    questions.js calls this while the person answers, so follow-up questions appear and
+    disappear by the same rules the server uses on submit.
+    """
+    page = _page_or_404(page_id)
+    data = session.load(request)
+    form = await request.form()
+    if data is None or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
+        return JSONResponse({"error": "no_session"}, status_code=403, headers=NO_STORE)
+    asked = questionnaire.preview_asked(page, form, data.answers)
+    return JSONResponse({"asked": asked}, headers=NO_STORE)
 
 
 def _warning_context(request: Request, data: SessionData, level: str) -> dict[str, Any]:

@@ -348,6 +348,23 @@ def _getlist(form: Any, key: str) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def preview_asked(page: Page, form: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
+    """The questions the page would ask if its form were sent now (nothing is saved).
+
+    Used to show and hide follow-up questions while the person answers; an invalid
+    answer is simply left out here (the real submit reports it).
+    """
+    merged = dict(answers)
+    for item in page.items:
+        answer, _value, problem = _parse_item(item, form)
+        if problem is not None:
+            continue
+        merged.pop(item.key, None)
+        if answer is not None and answer != UNKNOWN:
+            merged[item.key] = answer
+    return [item.key for item in asked_items(page, merged)]
+
+
 def parse_page(
     page: Page,
     form: Mapping[str, Any],
