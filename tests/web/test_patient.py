@@ -130,7 +130,7 @@ def test_expired_session_is_gone(client, app):
         "/spoergsmaal/about", data={"csrf": data.csrf, "age": "41"}, follow_redirects=False
     )
     assert response.headers["location"] == "/?udloebet=1"
-    assert "slettet dine svar" in client.get("/?udloebet=1").text
+    assert "kunne ikke finde dine svar" in client.get("/?udloebet=1").text
 
 
 def test_wrong_csrf_token_changes_nothing(client):
@@ -329,3 +329,25 @@ def test_language_switch_keeps_the_page_and_its_query(client):
     english = client.get("/spoergsmaal/about?retur=tjek&lang=en").text
     assert 'class="lang-switch" href="?retur=tjek&amp;lang=da"' in english
     assert "<h1>About you</h1>" in english
+
+
+def test_body_map_has_every_region_once():
+    from nervetjek.intake import load_item_bank
+    from nervetjek.web import bodymap
+
+    assert bodymap.missing_regions() == []
+    view = bodymap.view(["left.calf", "lower_back"], "da")
+    codes = [r.code for d in view.drawings for r in d.regions]
+    assert sorted(codes) == sorted(load_item_bank().regions) and len(codes) == 31
+    assert [r.code for r in view.chosen] == ["lower_back", "left.calf"]
+    # From the front the person's right leg is drawn on the viewer's left (smaller x).
+    front = {r.code: r for r in view.drawings[0].regions}
+    right_x = float(front["right.knee"].shapes[0].cx)
+    left_x = float(front["left.knee"].shapes[0].cx)
+    assert right_x < left_x
+    back = {r.code: r for r in view.drawings[1].regions}
+
+    def first_x(region):
+        return float(region.shapes[0].points.split(",")[0])
+
+    assert first_x(back["left.calf"]) < first_x(back["right.calf"])  # from the back: as is
