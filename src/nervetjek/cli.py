@@ -26,8 +26,8 @@ app.add_typer(content_app, name="content")
 app.add_typer(fhir_app, name="fhir")
 register_clinic_commands(app)
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
