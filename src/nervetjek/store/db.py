@@ -7,6 +7,7 @@ an advisory lock on PostgreSQL) keeps two processes from migrating at the same t
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import threading
@@ -77,6 +78,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._migrated = False
         self._migrate_lock = threading.Lock()
+        self._local_writer = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
 
     @property
     def is_sqlite(self) -> bool:
@@ -125,15 +127,20 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error."""
         self.ensure_migrated()
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        # SQLite allows one writer at a time and every transaction here starts with
+        # BEGIN IMMEDIATE.  Queueing the threads of this process on a lock is fairer and
+        # faster than SQLite's busy-wait polling (which gave multi-second tails under load);
+        # other processes still wait through busy_timeout.
+        with self._local_writer:
+            session = self.sessions()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
