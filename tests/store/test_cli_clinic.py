@@ -94,3 +94,16 @@ def test_export_csv_without_and_with_contact(database, tmp_path):
     assert "Kontakt Person" in with_contact.output and "99887766" in with_contact.output
     assert _actions(database).count("export.csv") == 2
     assert runner.invoke(app, ["export"]).exit_code == 2
+
+
+def test_export_fhir_prints_the_bundle(database):
+    import json
+
+    with database.session() as session:
+        intake_id = add_intake(session, SCIATICA, name="Cli Fhir").id
+    result = runner.invoke(app, ["export", "--fhir", str(intake_id)])
+    assert result.exit_code == 0, result.output
+    bundle = json.loads(result.output)
+    assert bundle["type"] == "transaction"
+    assert "export.fhir" in _actions(database)
+    assert runner.invoke(app, ["export", "--fhir", "999999"]).exit_code == 1

@@ -215,3 +215,18 @@ def test_followup_link_is_shown_once_and_audited(clinician_client, settings):
     detail = clinician_client.get(f"/klinik/henvendelse/{intake_id}").text
     assert link.group(1).rsplit("/", 1)[1] not in detail
     assert "1 link til opfølgning er ikke brugt endnu" in detail
+
+
+def test_fhir_download_is_a_transaction_bundle_and_audited(clinician_client, settings):
+    intake_id = store_intake(settings, SCIATICA, name="Fhir Person", phone="33445566")
+    detail = clinician_client.get(f"/klinik/henvendelse/{intake_id}")
+    assert f'href="/klinik/henvendelse/{intake_id}/fhir"' in detail.text
+    response = clinician_client.get(f"/klinik/henvendelse/{intake_id}/fhir")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    bundle = response.json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "transaction"
+    kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
+    assert "Patient" in kinds and "QuestionnaireResponse" in kinds
+    assert "Fhir Person" in response.text
+    assert "export.fhir" in audit_actions(settings)
