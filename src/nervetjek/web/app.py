@@ -16,12 +16,12 @@ from nervetjek.web.security import SecurityHeadersMiddleware
 # Each module exposes `router` (an APIRouter).  Add a line here for a new area.
 ROUTER_MODULES = [
     "nervetjek.web.pages",
-    "nervetjek.web.clinic_api",
-    "nervetjek.web.followup",
     "nervetjek.web.patient",
     "nervetjek.web.auth",
     "nervetjek.web.clinic",
+    "nervetjek.web.clinic_api",
     "nervetjek.web.send",
+    "nervetjek.web.followup",
     "nervetjek.web.content_routes",
     "nervetjek.web.api",
     "nervetjek.web.fhir_routes",
