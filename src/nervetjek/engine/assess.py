@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache, partial
+from functools import partial
 from itertools import product
 from math import prod
 from typing import Any
@@ -188,24 +188,16 @@ def _safety_floor(
     return TriageDecision(level, (reason, *decision.reasons))
 
 
-def _red_flags(answers: Mapping[str, Any], reasons: Sequence[TriageReason]) -> tuple[RedFlag, ...]:
-    bank = load_item_bank()
+def _red_flags(
+    answers: Mapping[str, Any], reasons: Sequence[TriageReason], knowledge: Knowledge
+) -> tuple[RedFlag, ...]:
+    """Warning signs answered yes, in questionnaire order, with the rules they raised."""
     flags = []
-    for key in _warning_questions():
-        if answers.get(key) is True:
+    for key, item in load_item_bank().items.items():
+        if key in knowledge.warning_keys and answers.get(key) is True:
             rules = tuple(r.rule for r in reasons if r.kind == "escalation" and key in r.answers)
-            flags.append(RedFlag(key, bank[key].yes_statement, rules))
+            flags.append(RedFlag(key, item.yes_statement, rules))
     return tuple(flags)
-
-
-@cache
-def _warning_questions() -> tuple[str, ...]:
-    """The yes/no questions of the warning-sign section, in questionnaire order."""
-    return tuple(
-        key
-        for key, item in load_item_bank().items.items()
-        if item.section == "red_flags" and item.type == "boolean"
-    )
 
 
 def _next_steps(
@@ -246,7 +238,7 @@ def assess_valid(answers: dict[str, Any]) -> Assessment:
         triage_reasons=decision.reasons,
         recognised=pattern is not None,
         patterns=tuple(patterns),
-        red_flags=_red_flags(answers, decision.reasons),
+        red_flags=_red_flags(answers, decision.reasons, knowledge),
         instruments=score_all(answers),
         next_steps=_next_steps(facts, decision.level, pattern, knowledge),
         answers=answers,

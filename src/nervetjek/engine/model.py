@@ -24,7 +24,6 @@ class Observation:
     log: tuple[float, ...]
     ratio: tuple[float, ...]
     keys: tuple[str, ...]
-    warning: bool  # from a warning-sign question (knowledge.warning_keys)
     label: Text
 
 
@@ -35,13 +34,12 @@ class _Feature:
     evaluate: Callable[[Facts], Observation | None]
 
 
-def _flag_feature(flag, warning_keys: frozenset[str]) -> _Feature:
+def _flag_feature(flag) -> _Feature:
     keys = flag.condition.keys
-    warning = bool(warning_keys.intersection(keys))
-    yes = Observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, warning, flag.label)
+    yes = Observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, flag.label)
     no = None
     if flag.log_no is not None:
-        no = Observation(flag.id, "no", flag.log_no, flag.lr_no, keys, warning, flag.label_no)
+        no = Observation(flag.id, "no", flag.log_no, flag.lr_no, keys, flag.label_no)
     key, condition = flag.condition.yes_key, flag.condition
 
     def evaluate(facts: Facts) -> Observation | None:
@@ -54,15 +52,12 @@ def _flag_feature(flag, warning_keys: frozenset[str]) -> _Feature:
     return _Feature(frozenset(keys), no is not None, evaluate)
 
 
-def _category_feature(category, warning_keys: frozenset[str]) -> _Feature:
+def _category_feature(category) -> _Feature:
     keys = tuple(dict.fromkeys(k for _, condition, _ in category.values for k in condition.keys))
-    warning = bool(warning_keys.intersection(keys))
     values = [
         (
             condition,
-            Observation(
-                category.id, value, category.log[value], category.lr[value], keys, warning, label
-            ),
+            Observation(category.id, value, category.log[value], category.lr[value], keys, label),
         )
         for value, condition, label in category.values
     ]
@@ -84,8 +79,8 @@ def _features(knowledge: Knowledge) -> tuple[_Feature, ...]:
     compiled = _COMPILED.get(id(knowledge))
     if compiled is None:
         compiled = _COMPILED[id(knowledge)] = tuple(
-            [_flag_feature(f, knowledge.warning_keys) for f in knowledge.flags]
-            + [_category_feature(c, knowledge.warning_keys) for c in knowledge.categories]
+            [_flag_feature(f) for f in knowledge.flags]
+            + [_category_feature(c) for c in knowledge.categories]
         )
     return compiled
 
