@@ -83,3 +83,19 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def cli_database(tmp_path, monkeypatch):
+    """The database the CLI would use: a fresh SQLite file, migrated, via the settings."""
+    monkeypatch.setenv("NERVETJEK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NERVETJEK_ENVIRONMENT", "test")
+    monkeypatch.delenv("NERVETJEK_DATABASE_URL", raising=False)
+    from nervetjek.settings import get_settings
+    from nervetjek.store.db import get_database
+
+    get_settings.cache_clear()
+    database = get_database(get_settings().resolved_database_url)
+    database.ensure_migrated()
+    yield database
+    get_settings.cache_clear()

@@ -10,8 +10,6 @@ from typer.testing import CliRunner
 
 from nervetjek.cli import app
 from nervetjek.fhir.mapping import response_to_answers
-from nervetjek.settings import get_settings
-from nervetjek.store.db import get_database
 from tests.fhir.helpers import r4b_validate, vignettes
 from tests.store.helpers import add_intake
 
@@ -19,15 +17,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("NERVETJEK_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("NERVETJEK_ENVIRONMENT", "test")
-    monkeypatch.delenv("NERVETJEK_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    database = get_database(get_settings().resolved_database_url)
-    database.ensure_migrated()
-    yield database
-    get_settings.cache_clear()
+def database(cli_database):
+    return cli_database
 
 
 def test_export_fhir_of_a_stored_intake(database, tmp_path):

@@ -10,9 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from nervetjek.cli import app
-from nervetjek.settings import get_settings
 from nervetjek.store import repo
-from nervetjek.store.db import get_database
 from nervetjek.store.models import utcnow
 
 from .helpers import EMERGENCY, SCIATICA, add_intake
@@ -21,13 +19,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("NERVETJEK_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("NERVETJEK_ENVIRONMENT", "test")
-    monkeypatch.delenv("NERVETJEK_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    yield get_database(get_settings().resolved_database_url)
-    get_settings.cache_clear()
+def database(cli_database):
+    return cli_database
 
 
 def _actions(database) -> list[str]:
