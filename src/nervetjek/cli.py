@@ -53,6 +53,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    log_level: Annotated[
+        str, typer.Option(help="Server log level: critical, error, warning, info or debug.")
+    ] = "warning",
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request (the reverse proxy usually does).")
+    ] = False,
 ) -> None:
     """Start the web service (http://127.0.0.1:8000 by default)."""
     import uvicorn
@@ -63,7 +69,10 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        log_level="info",
+        log_level=log_level,
+        access_log=access_log,
+        loop="uvloop",
+        http="httptools",
     )
 
 

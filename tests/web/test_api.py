@@ -104,3 +104,22 @@ def test_body_that_is_not_utf8_is_named(client):
     )
     assert response.status_code == 422
     assert response.json()["problems"][0]["key"] == "(body)"
+
+
+def test_summary_detail_is_the_level_its_reasons_and_the_top_patterns(client):
+    answers = vignettes()[0]["answers"]
+    full = client.post("/api/assess", json=answers).json()
+    summary = client.post("/api/assess?detail=summary", json=answers).json()
+    assert summary["triage"] == full["triage"]
+    assert [p["id"] for p in summary["patterns"]] == full["patterns"][:3]
+    assert summary["triage_reasons"] == [
+        r for r in full["triage_reasons"] if r["level"] == full["triage"]
+    ]
+    assert summary["disclaimer"] == full["disclaimer"]
+    assert "pattern_scores" not in summary and "next_steps" not in summary
+
+
+def test_unknown_detail_is_a_named_problem(client):
+    response = client.post("/api/assess?detail=everything", json={})
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["key"] == "query.detail"

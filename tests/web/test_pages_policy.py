@@ -5,7 +5,7 @@ route table, plus every same-site link those pages lead to (so pages with parame
 such as articles or questionnaire pages, are reached the way a person reaches them).
 The crawl runs twice: with no session, and after a full questionnaire, so pages that
 need answers are checked too.  New areas are covered as soon as their router is in
-``ROUTER_MODULES``.
+``ROUTERS`` (web/app.py).
 
 Each page must have: a strict Content-Security-Policy header, no inline script (JSON-LD
 data blocks are allowed: they are not executed), no style elements or attributes, no

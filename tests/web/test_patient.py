@@ -250,14 +250,9 @@ def test_unrecognised_answers_say_so(client):
     assert "peger ikke tydeligt på én årsag" in text
 
 
-def test_send_to_clinic_link_only_when_that_route_exists(settings, monkeypatch):
-    monkeypatch.setattr(app_module, "ROUTER_MODULES", ["nervetjek.web.patient"])
-    bare = app_module.create_app(settings)
-    with TestClient(bare) as client:
-        run_questionnaire(client, VIGNETTES[0]["answers"])
-        assert "Send til klinikken" not in client.get("/resultat").text
-        bare.add_api_route("/til-klinikken", lambda: {}, name="send_to_clinic")
-        assert 'href="/til-klinikken">Send til klinikken' in client.get("/resultat").text
+def test_result_links_to_sending_it_to_the_clinic(client):
+    run_questionnaire(client, VIGNETTES[0]["answers"])
+    assert 'href="/send">Send til klinikken' in client.get("/resultat").text
 
 
 def test_print_page_has_answers_by_section_map_and_scores(client):

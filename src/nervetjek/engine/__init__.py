@@ -7,6 +7,7 @@ from nervetjek.engine.assess import assess, assess_valid
 from nervetjek.engine.result import (
     DISCLAIMER,
     Assessment,
+    AssessmentSummary,
     Evidence,
     NextStep,
     PatternResult,
@@ -17,6 +18,7 @@ from nervetjek.engine.result import (
 __all__ = [
     "DISCLAIMER",
     "Assessment",
+    "AssessmentSummary",
     "Evidence",
     "NextStep",
     "PatternResult",

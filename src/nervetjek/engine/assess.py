@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from itertools import product
 from math import prod
 from typing import Any
@@ -12,14 +11,21 @@ from nervetjek import __version__
 from nervetjek.conditions import Facts
 from nervetjek.engine.model import (
     Observation,
-    evidence_for,
+    evidence_by_pattern,
     keys_where_no_counts,
     log_scores,
     observe,
     posterior,
     reobserve,
 )
-from nervetjek.engine.result import Assessment, NextStep, PatternResult, RedFlag, TriageReason
+from nervetjek.engine.result import (
+    Assessment,
+    Evidence,
+    NextStep,
+    PatternResult,
+    RedFlag,
+    TriageReason,
+)
 from nervetjek.engine.triage import TriageDecision, decide, escalations, pattern_reason
 from nervetjek.instruments import score_all
 from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
@@ -68,17 +74,9 @@ def _recognised_pattern(
     return knowledge.patterns[best]
 
 
-def _pattern_keys(
-    pattern: str | None,
-    observations: Sequence[Observation],
-    answers: Mapping[str, Any],
-    knowledge: Knowledge,
-) -> tuple[str, ...]:
+def _pattern_keys(supporting: Sequence[Evidence], answers: Mapping[str, Any]) -> tuple[str, ...]:
     """The answers behind the strongest evidence for the recognised pattern."""
-    if pattern is None:
-        return ()
-    supporting, _ = evidence_for(knowledge.pattern_index(pattern), observations)
-    keys = (key for evidence in supporting for key in evidence.keys if key in answers)
+    keys = (key for evidence in supporting for key in evidence.answers if key in answers)
     return tuple(dict.fromkeys(keys))
 
 
@@ -101,12 +99,12 @@ def _floor_reason(
         f"needs: {label.en.lower()}. A warning sign must never make the advice less urgent.",
     )
     return TriageReason(
-        "warning_sign_never_lowers",
-        "safety_floor",
-        level,
-        removed,
-        why,
-        "Nervetjek safety rule: urgency is only ever raised by an answer",
+        rule="warning_sign_never_lowers",
+        kind="safety_floor",
+        level=level,
+        answers=removed,
+        why=why,
+        source="Nervetjek safety rule: urgency is only ever raised by an answer",
     )
 
 
@@ -196,7 +194,7 @@ def _red_flags(
     for key, item in load_item_bank().items.items():
         if key in knowledge.warning_keys and answers.get(key) is True:
             rules = tuple(r.rule for r in reasons if r.kind == "escalation" and key in r.answers)
-            flags.append(RedFlag(key, item.yes_statement, rules))
+            flags.append(RedFlag(key=key, rules=rules, statement=item.yes_statement))
     return tuple(flags)
 
 
@@ -205,7 +203,7 @@ def _next_steps(
 ) -> tuple[NextStep, ...]:
     context = facts.with_outcome(level=level, pattern=pattern)
     return tuple(
-        NextStep(step.id, step.kind, step.text, step.see)
+        NextStep(id=step.id, kind=step.kind, text=step.text, see=step.see)
         for step in knowledge.advice
         if step.condition.evaluate(context) is True
     )
@@ -219,25 +217,26 @@ def assess_valid(answers: dict[str, Any]) -> Assessment:
     scores = log_scores(observations, knowledge)
     probabilities = posterior(scores)
     pattern = _recognised_pattern(observations, probabilities, answers, knowledge)
-    decision = decide(
-        pattern,
-        facts,
-        knowledge,
-        outcomes,
-        _pattern_keys(pattern, observations, answers, knowledge),
+    evidence = evidence_by_pattern(observations, len(knowledge.patterns))
+    pattern_keys = (
+        _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], answers) if pattern else ()
     )
+    decision = decide(pattern, facts, knowledge, outcomes, pattern_keys)
     decision = _safety_floor(answers, observations, decision, knowledge, outcomes)
-    patterns = [
+    patterns = tuple(
         PatternResult(
-            knowledge.patterns[i], probabilities[i], partial(evidence_for, i, observations)
+            id=knowledge.patterns[i],
+            probability=probabilities[i],
+            supporting=evidence[i][0],
+            opposing=evidence[i][1],
         )
         for i in _ranked(probabilities)
-    ]
+    )
     return Assessment(
         triage=decision.level,
         triage_reasons=decision.reasons,
         recognised=pattern is not None,
-        patterns=tuple(patterns),
+        patterns=patterns,
         red_flags=_red_flags(answers, decision.reasons, knowledge),
         instruments=score_all(answers),
         next_steps=_next_steps(facts, decision.level, pattern, knowledge),

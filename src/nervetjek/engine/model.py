@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from nervetjek.conditions import Facts
 from nervetjek.engine.result import Evidence
@@ -25,6 +26,21 @@ class Observation:
     ratio: tuple[float, ...]
     keys: tuple[str, ...]
     label: Text
+    evidence: tuple[Evidence, ...]  # its pull on each pattern, built once per process
+
+
+def _observation(
+    feature: str,
+    value: str,
+    log: tuple[float, ...],
+    ratio: tuple[float, ...],
+    keys: tuple[str, ...],
+    label: Text,
+) -> Observation:
+    evidence = tuple(
+        Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label) for r in ratio
+    )
+    return Observation(feature, value, log, ratio, keys, label, evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +52,10 @@ class _Feature:
 
 def _flag_feature(flag) -> _Feature:
     keys = flag.condition.keys
-    yes = Observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, flag.label)
+    yes = _observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, flag.label)
     no = None
     if flag.log_no is not None:
-        no = Observation(flag.id, "no", flag.log_no, flag.lr_no, keys, flag.label_no)
+        no = _observation(flag.id, "no", flag.log_no, flag.lr_no, keys, flag.label_no)
     key, condition = flag.condition.yes_key, flag.condition
 
     def evaluate(facts: Facts) -> Observation | None:
@@ -57,7 +73,7 @@ def _category_feature(category) -> _Feature:
     values = [
         (
             condition,
-            Observation(category.id, value, category.log[value], category.lr[value], keys, label),
+            _observation(category.id, value, category.log[value], category.lr[value], keys, label),
         )
         for value, condition, label in category.values
     ]
@@ -147,18 +163,25 @@ def cohort_log_scores(
     return scores
 
 
-def evidence_for(
-    pattern_index: int, observations: Sequence[Observation], limit: int = 3, min_ratio: float = 1.25
-) -> tuple[tuple[Evidence, ...], tuple[Evidence, ...]]:
-    """The strongest observations for and against one pattern."""
-    pulls = sorted(
-        ((obs.ratio[pattern_index], obs) for obs in observations),
-        key=lambda pair: pair[0],
-    )
+# Evidence is named for a pattern when its ratio is at least this strong either way.
+MIN_EVIDENCE_RATIO = 1.25
+EVIDENCE_PER_SIDE = 3
+_RATIO = attrgetter("ratio")
 
-    def evidence(ratio: float, obs: Observation) -> Evidence:
-        return Evidence(obs.feature, obs.value, ratio, obs.label, obs.keys)
 
-    supporting = tuple(evidence(r, o) for r, o in reversed(pulls[-limit:]) if r >= min_ratio)
-    opposing = tuple(evidence(r, o) for r, o in pulls[:limit] if r <= 1.0 / min_ratio)
-    return supporting, opposing
+def evidence_by_pattern(
+    observations: Sequence[Observation], patterns: int
+) -> list[tuple[tuple[Evidence, ...], tuple[Evidence, ...]]]:
+    """The strongest observations for and against each pattern, in pattern order."""
+    if not observations:
+        return [((), ())] * patterns
+    found = []
+    against = 1.0 / MIN_EVIDENCE_RATIO
+    for column in zip(*(obs.evidence for obs in observations), strict=True):
+        pulls = sorted(column, key=_RATIO)
+        supporting = tuple(
+            e for e in reversed(pulls[-EVIDENCE_PER_SIDE:]) if e.ratio >= MIN_EVIDENCE_RATIO
+        )
+        opposing = tuple(e for e in pulls[:EVIDENCE_PER_SIDE] if e.ratio <= against)
+        found.append((supporting, opposing))
+    return found

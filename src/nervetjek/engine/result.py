@@ -1,11 +1,22 @@
-"""The assessment: what the engine returns, with both languages inside."""
+"""The assessment: what the engine returns, with both languages inside.
+
+One typed result (frozen pydantic models) for every consumer: the API serialises it
+as it is, the pages and FHIR read its attributes, and the store keeps its JSON and
+reads it back with :meth:`Assessment.model_validate`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_serializer,
+    model_validator,
+)
 
 from nervetjek.instruments import InstrumentScore
 from nervetjek.intake.bank import Text
@@ -17,137 +28,176 @@ DISCLAIMER = Text(
     "examines you can make a diagnosis. If you get worse, seek help straight away.",
 )
 
+# Shown probabilities are rounded to 5 % and kept away from 0 % and 100 %: the model
+# is a guide, and an exact-looking number would claim more than it knows.
+PERCENT_STEP = 5
+PERCENT_FLOOR = 10
+PERCENT_CEILING = 90
 
-@dataclass(frozen=True)
-class Evidence:
+
+def shown_percent(probability: float) -> tuple[str, int]:
+    """("about", 40), ("over", 90) or ("under", 10): the one rounding of a probability."""
+    rounded = int(probability * 100 / PERCENT_STEP + 0.5) * PERCENT_STEP
+    if rounded > PERCENT_CEILING:
+        return "over", PERCENT_CEILING
+    if rounded < PERCENT_FLOOR:
+        return "under", PERCENT_FLOOR
+    return "about", rounded
+
+
+class ResultModel(BaseModel):
+    """Frozen, strict about unknown keys, and populated by field name or JSON name."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Evidence(ResultModel):
     """One feature's pull on one pattern: ratio > 1 argues for it, < 1 against it."""
 
     feature: str
-    value: str  # "yes", "no" or the category value
-    ratio: float  # P(observation | pattern) / P(observation | the other patterns)
+    value: str = Field(description='"yes", "no" or the category value')
+    ratio: float = Field(description="Likelihood ratio: above 1 argues for the pattern")
+    answers: tuple[str, ...] = Field(description="The answers behind the feature")
     label: Text
-    keys: tuple[str, ...]  # the answers behind the feature
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "feature": self.feature,
-            "value": self.value,
-            "ratio": round(self.ratio, 3),
-            "answers": list(self.keys),
-            "label": vars(self.label),
-        }
+    @field_serializer("ratio")
+    def _round_ratio(self, ratio: float) -> float:
+        return round(ratio, 3)
 
 
-@dataclass(frozen=True)
-class PatternResult:
-    """One pattern's probability; the evidence for and against is worked out on demand."""
+class PatternResult(ResultModel):
+    """One pattern's probability, with the strongest evidence for and against it."""
 
     id: str
-    probability: float
-    explain: Callable[[], tuple[tuple[Evidence, ...], tuple[Evidence, ...]]] = field(
-        repr=False, compare=False
-    )
+    probability: float = Field(ge=0, le=1)
+    supporting: tuple[Evidence, ...] = Field(alias="for")
+    opposing: tuple[Evidence, ...] = Field(alias="against")
 
-    @cached_property
-    def _evidence(self) -> tuple[tuple[Evidence, ...], tuple[Evidence, ...]]:
-        return self.explain()
-
-    @property
-    def supporting(self) -> tuple[Evidence, ...]:
-        return self._evidence[0]
+    @field_serializer("probability")
+    def _round_probability(self, probability: float) -> float:
+        return round(probability, 4)
 
     @property
-    def opposing(self) -> tuple[Evidence, ...]:
-        return self._evidence[1]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "probability": round(self.probability, 4),
-            "for": [e.as_dict() for e in self.supporting],
-            "against": [e.as_dict() for e in self.opposing],
-        }
+    def percent(self) -> tuple[str, int]:
+        return shown_percent(self.probability)
 
 
-@dataclass(frozen=True)
-class TriageReason:
+class TriageReason(ResultModel):
     """A rule that set or raised the level, and the answers that made it apply."""
 
     rule: str
-    # pattern_default | pattern_exception | self_care | unrecognised | escalation | safety_floor
-    kind: str
+    kind: str = Field(
+        description="pattern_default, pattern_exception, self_care, unrecognised, "
+        "escalation or safety_floor"
+    )
     level: str
     answers: tuple[str, ...]
     why: Text
     source: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "kind": self.kind,
-            "level": self.level,
-            "answers": list(self.answers),
-            "why": vars(self.why),
-            "source": self.source,
-        }
 
+class RedFlag(ResultModel):
+    """A warning sign answered yes, with the escalation rules it took part in."""
 
-@dataclass(frozen=True)
-class RedFlag:
     key: str
+    rules: tuple[str, ...]
     statement: Text
-    rules: tuple[str, ...]  # the escalation rules it took part in
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "rules": list(self.rules), "statement": vars(self.statement)}
 
 
-@dataclass(frozen=True)
-class NextStep:
+class NextStep(ResultModel):
     id: str
     kind: str
     text: Text
     see: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "text": vars(self.text), "see": self.see}
+
+class PatternSummary(ResultModel):
+    id: str
+    probability: float = Field(ge=0, le=1)
+
+    @field_serializer("probability")
+    def _round_probability(self, probability: float) -> float:
+        return round(probability, 4)
 
 
-@dataclass(frozen=True)
-class Assessment:
+class AssessmentSummary(ResultModel):
+    """The compact assessment: the level, the reasons that set it, the top patterns."""
+
     triage: str
-    triage_reasons: tuple[TriageReason, ...]  # the decisive reason(s) first
     recognised: bool
-    patterns: tuple[PatternResult, ...]  # all patterns, most likely first
-    red_flags: tuple[RedFlag, ...]
-    instruments: dict[str, InstrumentScore]
-    next_steps: tuple[NextStep, ...]
-    answers: dict[str, Any]
+    triage_reasons: tuple[TriageReason, ...] = Field(description="The reasons for this level")
+    patterns: tuple[PatternSummary, ...] = Field(description="The most likely patterns")
     engine_version: str
     ruleset_version: str
 
+    @computed_field
+    @property
+    def disclaimer(self) -> Text:
+        return DISCLAIMER
+
+
+# How many patterns the compact summary names.
+SUMMARY_PATTERNS = 3
+
+# Keys of the JSON form that are derived from the fields ("patterns" there is the list
+# of pattern ids; the patterns themselves are under "pattern_scores").
+_DERIVED_KEYS = ("patterns", "disclaimer")
+
+
+class Assessment(ResultModel):
+    """The engine's assessment: guidance, not a diagnosis."""
+
+    triage: str = Field(description="Urgency level, most urgent first")
+    recognised: bool = Field(description="false: the answers point to no one pattern")
+    triage_reasons: tuple[TriageReason, ...] = Field(description="The decisive reason(s) first")
+    patterns: tuple[PatternResult, ...] = Field(
+        alias="pattern_scores", description="Every pattern, most likely first"
+    )
+    red_flags: tuple[RedFlag, ...]
+    instruments: dict[str, InstrumentScore]
+    next_steps: tuple[NextStep, ...]
+    engine_version: str
+    ruleset_version: str
+    # The answers are stored beside the assessment, not inside its JSON.
+    answers: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _skip_derived(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "pattern_scores" in data:
+            return {k: v for k, v in data.items() if k not in _DERIVED_KEYS}
+        return data
+
+    @computed_field(alias="patterns", description="Every pattern id, most likely first")
     @property
     def pattern_ids(self) -> list[str]:
         return [p.id for p in self.patterns]
+
+    @computed_field
+    @property
+    def disclaimer(self) -> Text:
+        return DISCLAIMER
 
     @property
     def top_pattern(self) -> PatternResult | None:
         return self.patterns[0] if self.recognised else None
 
+    def summary(self) -> AssessmentSummary:
+        return AssessmentSummary(
+            triage=self.triage,
+            recognised=self.recognised,
+            triage_reasons=tuple(r for r in self.triage_reasons if r.level == self.triage),
+            patterns=tuple(
+                PatternSummary(id=p.id, probability=p.probability)
+                for p in self.patterns[:SUMMARY_PATTERNS]
+            ),
+            engine_version=self.engine_version,
+            ruleset_version=self.ruleset_version,
+        )
+
     def steps(self, kind: str) -> list[NextStep]:
         return [s for s in self.next_steps if s.kind == kind]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "triage": self.triage,
-            "patterns": self.pattern_ids,
-            "recognised": self.recognised,
-            "triage_reasons": [r.as_dict() for r in self.triage_reasons],
-            "pattern_scores": [p.as_dict() for p in self.patterns],
-            "red_flags": [f.as_dict() for f in self.red_flags],
-            "instruments": {k: v.as_dict() for k, v in self.instruments.items()},
-            "next_steps": [s.as_dict() for s in self.next_steps],
-            "engine_version": self.engine_version,
-            "ruleset_version": self.ruleset_version,
-            "disclaimer": vars(DISCLAIMER),
-        }
+        """The JSON form (as the API, the CLI and the store write it)."""
+        return self.model_dump(mode="json", by_alias=True)

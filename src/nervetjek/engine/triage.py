@@ -31,7 +31,12 @@ class TriageDecision:
 
 def _reason(rule: Escalation, kind: str, facts: Facts) -> TriageReason:
     return TriageReason(
-        rule.id, kind, rule.level, tuple(rule.condition.evidence(facts)), rule.why, rule.source
+        rule=rule.id,
+        kind=kind,
+        level=rule.level,
+        answers=tuple(rule.condition.evidence(facts)),
+        why=rule.why,
+        source=rule.source,
     )
 
 
@@ -58,12 +63,12 @@ def pattern_reason(
     policy = knowledge.policy
     if pattern is None:
         return TriageReason(
-            "unrecognised",
-            "unrecognised",
-            policy.fallback_level,
-            (),
-            UNRECOGNISED_WHY,
-            "Triage policy 1.1",
+            rule="unrecognised",
+            kind="unrecognised",
+            level=policy.fallback_level,
+            answers=(),
+            why=UNRECOGNISED_WHY,
+            source="Triage policy 1.1",
         )
     default = policy.defaults[pattern]
     for exception in default.exceptions:
@@ -76,12 +81,12 @@ def pattern_reason(
     ):
         return _reason(policy.self_care, "self_care", facts)
     return TriageReason(
-        f"default:{pattern}",
-        "pattern_default",
-        default.level,
-        pattern_keys,
-        default.why,
-        default.source,
+        rule=f"default:{pattern}",
+        kind="pattern_default",
+        level=default.level,
+        answers=pattern_keys,
+        why=default.why,
+        source=default.source,
     )
 
 

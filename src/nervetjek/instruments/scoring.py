@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from nervetjek.datafiles import package_yaml
 from nervetjek.intake.bank import ItemBank, Text, load_item_bank
@@ -39,49 +41,66 @@ class InstrumentDefinition:
     unscored_items: Mapping[int, str]
 
 
-@dataclass(frozen=True)
-class CutoffResult:
+class CutoffResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
     at_least: int
-    met: bool | None  # None: the missing items decide
-    label: Text
+    met: bool | None = Field(description="null: the missing items decide")
 
 
-@dataclass(frozen=True)
-class InstrumentScore:
+class MissingItem(NamedTuple):
+    item: int  # the item number in the published instrument
+    key: str  # the answer key
+
+
+class InstrumentScore(BaseModel):
+    """One instrument's score; names, texts and sources come from instruments.yaml."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
-    name: Text
     complete: bool
-    score: int | None  # only when complete
-    points: int  # points from the answered items (a floor)
-    max_possible: int  # points if every missing item scored (a ceiling)
+    score: int | None = Field(description="Only when every scored item is answered")
+    points: int = Field(description="Points from the answered items (a floor)")
+    max_possible: int = Field(description="Points if every missing item scored (a ceiling)")
     max_score: int
-    missing: tuple[tuple[int, str], ...]  # (item number, answer key)
+    missing: tuple[MissingItem, ...]
     cutoffs: tuple[CutoffResult, ...]
-    citation: str
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _missing_from_json(cls, raw: Any) -> Any:
+        return [(m["item"], m["key"]) if isinstance(m, dict) else m for m in raw]
+
+    @field_serializer("missing")
+    def _missing_as_json(self, missing: tuple[MissingItem, ...]) -> list[dict[str, Any]]:
+        return [{"item": m.item, "key": m.key} for m in missing]
+
+    @property
+    def definition(self) -> InstrumentDefinition:
+        return load_instruments()[self.id]
+
+    @property
+    def name(self) -> Text:
+        return self.definition.name
+
+    @property
+    def citation(self) -> str:
+        return self.definition.citation
+
+    def cutoff_label(self, cutoff_id: str) -> Text:
+        return next(c.label for c in self.definition.cutoffs if c.id == cutoff_id)
 
     @property
     def interpretation(self) -> Text | None:
         """The strongest cut-off that is certainly met, or the 'below' text if none can be."""
-        definition = load_instruments()[self.id]
         met = [c for c in self.cutoffs if c.met is True]
         if met:
-            return met[-1].label
+            return self.cutoff_label(met[-1].id)
         if all(c.met is False for c in self.cutoffs):
-            return definition.below_label
+            return self.definition.below_label
         return None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "complete": self.complete,
-            "score": self.score,
-            "points": self.points,
-            "max_possible": self.max_possible,
-            "max_score": self.max_score,
-            "missing": [{"item": n, "key": k} for n, k in self.missing],
-            "cutoffs": [{"id": c.id, "at_least": c.at_least, "met": c.met} for c in self.cutoffs],
-        }
 
 
 def _definition(instrument_id: str, raw: Mapping[str, Any], bank: ItemBank) -> InstrumentDefinition:
@@ -132,23 +151,21 @@ def score_instrument(
     for number, (key, scores_on, weight) in definition.scored_items.items():
         value = answers.get(key)
         if value is None:
-            missing.append((number, key))
+            missing.append(MissingItem(number, key))
             open_weight += weight
         elif value is scores_on:
             points += weight
     ceiling = points + open_weight
     cutoffs = tuple(
         CutoffResult(
-            c.id,
-            c.at_least,
-            True if points >= c.at_least else False if ceiling < c.at_least else None,
-            c.label,
+            id=c.id,
+            at_least=c.at_least,
+            met=True if points >= c.at_least else False if ceiling < c.at_least else None,
         )
         for c in definition.cutoffs
     )
     return InstrumentScore(
         id=definition.id,
-        name=definition.name,
         complete=not missing,
         score=None if missing else points,
         points=points,
@@ -156,7 +173,6 @@ def score_instrument(
         max_score=definition.max_score,
         missing=tuple(missing),
         cutoffs=cutoffs,
-        citation=definition.citation,
     )
 
 

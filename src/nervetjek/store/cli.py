@@ -176,11 +176,8 @@ def _export_csv(path: Path, contact: bool, level, since, until) -> None:
 
 
 def _export_fhir(intake_id: int, output: Path | None) -> None:
-    try:
-        from nervetjek.fhir.export import intake_bundle
-    except ImportError as exc:
-        err_console.print("[red]The FHIR export (nervetjek.fhir.export) is not available[/red]")
-        raise typer.Exit(2) from exc
+    from nervetjek.fhir.export import intake_bundle
+
     with _db().session() as session:
         intake = repo.get_intake(session, intake_id)
         if intake is None:

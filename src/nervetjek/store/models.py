@@ -19,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from nervetjek.engine import Assessment
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -129,6 +131,11 @@ class Intake(Base):
 
     __table_args__ = (Index("ix_intakes_worklist", "triage_rank", "created_at"),)
 
+    @property
+    def result(self) -> Assessment:
+        """The stored assessment, typed (as computed when it was sent, never recomputed)."""
+        return Assessment.model_validate({**self.assessment, "answers": self.answers})
+
     followups: Mapped[list[FollowUp]] = relationship(
         back_populates="intake",
         cascade="all, delete-orphan",
@@ -154,6 +161,13 @@ class FollowUp(Base):
     triage_level: Mapped[str | None] = mapped_column(String(20))
 
     intake: Mapped[Intake] = relationship(back_populates="followups")
+
+    @property
+    def result(self) -> Assessment | None:
+        """The stored assessment of the answered follow-up, typed; None before an answer."""
+        if self.assessment is None:
+            return None
+        return Assessment.model_validate({**self.assessment, "answers": self.answers or {}})
 
 
 class AuditEntry(Base):

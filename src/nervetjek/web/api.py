@@ -11,30 +11,20 @@ import copy
 from functools import cache
 from typing import Any, Literal
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from nervetjek import __version__
-from nervetjek.engine import assess
+from nervetjek.engine import Assessment, AssessmentSummary, assess
 from nervetjek.fhir.codes import FHIR_VERSION
-from nervetjek.intake import IntakeError, build_intake_schema, load_item_bank, load_outcomes
+from nervetjek.intake import IntakeError, build_intake_schema, load_item_bank
 from nervetjek.knowledge import load_knowledge
 
-OUTCOMES = load_outcomes()
-Level = Literal[tuple(OUTCOMES.level_ids)]  # type: ignore[valid-type]
-PatternId = Literal[tuple(OUTCOMES.pattern_ids)]  # type: ignore[valid-type]
-
-
 # ------------------------------------------------------------------ models
-
-
-class BothLanguages(BaseModel):
-    da: str
-    en: str
 
 
 class ProblemOut(BaseModel):
@@ -45,87 +35,6 @@ class ProblemOut(BaseModel):
 class ErrorOut(BaseModel):
     error: str = Field(description="invalid_intake (the answers) or invalid_request (the body)")
     problems: list[ProblemOut] = Field(min_length=1)
-
-
-class EvidenceOut(BaseModel):
-    feature: str
-    value: str
-    ratio: float = Field(description="Likelihood ratio: above 1 argues for the pattern")
-    answers: list[str]
-    label: BothLanguages
-
-
-class PatternScoreOut(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    id: PatternId
-    probability: float = Field(ge=0, le=1)
-    supporting: list[EvidenceOut] = Field(alias="for")
-    opposing: list[EvidenceOut] = Field(alias="against")
-
-
-class TriageReasonOut(BaseModel):
-    rule: str
-    kind: str
-    level: Level
-    answers: list[str]
-    why: BothLanguages
-    source: str
-
-
-class RedFlagOut(BaseModel):
-    key: str
-    rules: list[str]
-    statement: BothLanguages
-
-
-class MissingItemOut(BaseModel):
-    item: int
-    key: str
-
-
-class CutoffOut(BaseModel):
-    id: str
-    at_least: int
-    met: bool | None = Field(description="null: the missing items decide")
-
-
-class InstrumentOut(BaseModel):
-    id: str
-    complete: bool
-    score: int | None = Field(description="Only when every scored item is answered")
-    points: int
-    max_possible: int
-    max_score: int
-    missing: list[MissingItemOut]
-    cutoffs: list[CutoffOut]
-
-
-class NextStepOut(BaseModel):
-    id: str
-    kind: str
-    text: BothLanguages
-    see: str
-
-
-class AssessmentOut(BaseModel):
-    """The engine's assessment: guidance, not a diagnosis."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    triage: Level = Field(
-        description="Urgency level, most urgent first: " + ", ".join(OUTCOMES.level_ids)
-    )
-    patterns: list[PatternId] = Field(description="Every pattern, most likely first")
-    recognised: bool = Field(description="false: the answers point to no one pattern")
-    triage_reasons: list[TriageReasonOut]
-    pattern_scores: list[PatternScoreOut]
-    red_flags: list[RedFlagOut]
-    instruments: dict[str, InstrumentOut]
-    next_steps: list[NextStepOut]
-    engine_version: str
-    ruleset_version: str
-    disclaimer: BothLanguages
 
 
 class VersionOut(BaseModel):
@@ -220,7 +129,7 @@ def openapi_intake_schema() -> dict[str, Any]:
 
 @router.post(
     "/assess",
-    response_model=AssessmentOut,
+    response_model=Assessment | AssessmentSummary,
     responses=_INVALID,
     openapi_extra={
         "requestBody": {
@@ -230,15 +139,22 @@ def openapi_intake_schema() -> dict[str, Any]:
         }
     },
 )
-def assess_answers(answers: dict[str, Any] = Body(...)) -> Any:
+async def assess_answers(
+    answers: dict[str, Any] = Body(...),
+    detail: Literal["full", "summary"] = Query(
+        "full", description="summary: the level, its reasons and the top patterns only"
+    ),
+) -> Response:
     """Assess intake-v1 answers: urgency level, likely patterns, instrument scores, next steps.
 
     Guidance, not a diagnosis.
     """
     try:
-        return assess(answers).as_dict()
+        assessment = assess(answers)
     except IntakeError as exc:
         return JSONResponse(exc.as_dict(), status_code=422)
+    result = assessment.summary() if detail == "summary" else assessment
+    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.get("/schema/intake", response_model=dict[str, Any])

@@ -1,51 +1,41 @@
-"""The ASGI application: one factory, routers from one module per area."""
+"""The ASGI application: one factory, one router per area, pure ASGI middleware."""
 
 from __future__ import annotations
 
-import importlib
-
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from nervetjek import __version__
 from nervetjek.settings import Settings, get_settings
-from nervetjek.web.i18n import LANGUAGES, pick_language
+from nervetjek.web import (
+    api,
+    auth,
+    clinic,
+    clinic_api,
+    content_routes,
+    fhir_routes,
+    followup,
+    pages,
+    patient,
+    send,
+)
+from nervetjek.web.language import LanguageMiddleware
+from nervetjek.web.page_cache import PageCache
 from nervetjek.web.security import SecurityHeadersMiddleware
 
-# Each module exposes `router` (an APIRouter).  Add a line here for a new area.
-ROUTER_MODULES = [
-    "nervetjek.web.pages",
-    "nervetjek.web.patient",
-    "nervetjek.web.auth",
-    "nervetjek.web.clinic",
-    "nervetjek.web.clinic_api",
-    "nervetjek.web.send",
-    "nervetjek.web.followup",
-    "nervetjek.web.content_routes",
-    "nervetjek.web.api",
-    "nervetjek.web.fhir_routes",
-]
-
-LANG_COOKIE = "nervetjek_lang"
-
-
-async def _language(request: Request, call_next):
-    query = request.query_params.get("lang")
-    request.state.lang = pick_language(
-        query, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
-    )
-    response = await call_next(request)
-    if query in LANGUAGES and request.cookies.get(LANG_COOKIE) != query:
-        response.set_cookie(
-            LANG_COOKIE,
-            query,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=request.app.state.settings.secure_cookies,
-        )
-    return response
+# In area order; a new area adds its module here.
+ROUTERS = (
+    pages.router,
+    patient.router,
+    auth.router,
+    clinic.router,
+    clinic_api.router,
+    send.router,
+    followup.router,
+    content_routes.router,
+    api.router,
+    fhir_routes.router,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,9 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_language)
+    app.state.page_cache = PageCache()
+    app.add_middleware(LanguageMiddleware, secure_cookie=settings.secure_cookies)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(packages=[("nervetjek.web", "static")]), name="static")
-    for module in ROUTER_MODULES:
-        app.include_router(importlib.import_module(module).router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

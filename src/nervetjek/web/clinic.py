@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from nervetjek.fhir.export import intake_bundle
 from nervetjek.intake import load_outcomes
 from nervetjek.store import repo
 from nervetjek.store.models import Intake, utcnow
@@ -162,7 +163,7 @@ def worklist_csv(intakes: list[Intake], with_contact: bool) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
     for intake in intakes:
-        instruments = intake.assessment.get("instruments", {})
+        result = intake.result
         answers = intake.answers
         row = [
             intake.id,
@@ -175,8 +176,8 @@ def worklist_csv(intakes: list[Intake], with_contact: bool) -> str:
             answers.get("pain_intensity"),
             answers.get("duration_days"),
             answers.get("trend"),
-            *(instruments.get(i, {}).get("score") for i in view.INSTRUMENT_ORDER),
-            " ".join(f["key"] for f in intake.assessment.get("red_flags", [])),
+            *(getattr(result.instruments.get(i), "score", None) for i in view.INSTRUMENT_ORDER),
+            " ".join(flag.key for flag in result.red_flags),
             sum(1 for f in intake.followups if f.answered_at is not None),
             intake.engine_version,
             intake.ruleset_version,
@@ -225,7 +226,7 @@ def _load(session, intake_id: int) -> Intake:
 
 
 def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
-    assessment = intake.assessment
+    assessment = intake.result
     answered = [f for f in intake.followups if f.answered_at is not None]
     points = view.trend_points(
         intake.created_at, intake.answers, [(f.answered_at, f.answers) for f in answered], lang
@@ -235,7 +236,7 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
             "at": f.answered_at,
             "level": f.triage_level,
             "level_label": view.level_label(f.triage_level, lang),
-            "warnings": [flag["statement"][lang] for flag in f.assessment.get("red_flags", [])],
+            "warnings": view.red_flag_texts(f.result, lang),
         }
         for f in answered
     ]
@@ -246,7 +247,7 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
         "level_label": view.level_label(intake.triage_level, lang),
         "level_action": view.level_action(intake.triage_level, lang),
         "pattern": view.pattern_name(intake.top_pattern, lang),
-        "recognised": assessment.get("recognised", False),
+        "recognised": assessment.recognised,
         "red_flags": view.red_flag_texts(assessment, lang),
         "reasons": view.reason_rows(assessment, lang),
         "patterns": view.pattern_rows(assessment, lang),
@@ -263,14 +264,6 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
     }
 
 
-def _fhir_available() -> bool:
-    try:
-        from nervetjek.fhir import export
-    except ImportError:
-        return False
-    return hasattr(export, "intake_bundle")
-
-
 @router.get("/klinik/henvendelse/{intake_id}", name="clinic_detail")
 def detail(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
     lang = request.state.lang
@@ -285,7 +278,6 @@ def detail(request: Request, intake_id: int, clinician: Clinician = Depends(clin
             request,
             clinician,
             **context,
-            fhir=_fhir_available(),
             saved=request.query_params.get("gemt"),
             now=utcnow(),
         ),
@@ -352,10 +344,6 @@ def _days(days: int) -> timedelta:
 
 @router.get("/klinik/henvendelse/{intake_id}/fhir", name="clinic_fhir")
 def fhir_bundle(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
-    if not _fhir_available():
-        raise HTTPException(status_code=501, detail="FHIR export is not available")
-    from nervetjek.fhir.export import intake_bundle
-
     with database(request).session() as session:
         intake = _load(session, intake_id)
         bundle = intake_bundle(intake.id, intake.answers, intake.created_at, _patient(intake))

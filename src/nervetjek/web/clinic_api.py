@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
+from nervetjek.engine import Assessment
 from nervetjek.store import repo
 from nervetjek.store.models import Intake
 from nervetjek.web.auth import Clinician, clinician_api, database
@@ -33,7 +34,7 @@ class IntakeDetail(IntakeSummary):
     phone: str | None
     email: str | None
     answers: dict[str, Any]
-    assessment: dict[str, Any]
+    assessment: Assessment
     note: str
     followups: list[dict[str, Any]]
 
@@ -95,7 +96,7 @@ def get_intake(request: Request, intake_id: int, clinician: Clinician = Depends(
             "phone": intake.contact_phone,
             "email": intake.contact_email,
             "answers": intake.answers,
-            "assessment": intake.assessment,
+            "assessment": intake.result,
             "note": intake.note,
             "followups": [
                 {

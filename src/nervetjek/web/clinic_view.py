@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from nervetjek.conditions import Facts
-from nervetjek.instruments import load_instruments, score_all
+from nervetjek.engine import Assessment
+from nervetjek.instruments import score_all
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
 
@@ -125,30 +126,26 @@ class InstrumentRow:
     citation: str
 
 
-def instrument_rows(assessment: dict[str, Any], lang: str) -> list[InstrumentRow]:
-    definitions = load_instruments()
+def instrument_rows(assessment: Assessment, lang: str) -> list[InstrumentRow]:
     rows = []
     for instrument_id in INSTRUMENT_ORDER:
-        stored = assessment.get("instruments", {}).get(instrument_id)
-        if stored is None:
+        score = assessment.instruments.get(instrument_id)
+        if score is None:
             continue
-        definition = definitions[instrument_id]
-        labels = {c.id: c.label(lang) for c in definition.cutoffs}
         rows.append(
             InstrumentRow(
                 id=instrument_id,
-                name=definition.name(lang),
-                complete=stored["complete"],
-                score=stored["score"],
-                points=stored["points"],
-                max_possible=stored["max_possible"],
-                max_score=stored["max_score"],
+                name=score.name(lang),
+                complete=score.complete,
+                score=score.score,
+                points=score.points,
+                max_possible=score.max_possible,
+                max_score=score.max_score,
                 cutoffs=tuple(
-                    (c["at_least"], labels.get(c["id"], c["id"]), c["met"])
-                    for c in stored["cutoffs"]
+                    (c.at_least, score.cutoff_label(c.id)(lang), c.met) for c in score.cutoffs
                 ),
-                missing=len(stored["missing"]),
-                citation=definition.citation,
+                missing=len(score.missing),
+                citation=score.citation,
             )
         )
     return rows
@@ -158,21 +155,24 @@ def instrument_rows(assessment: dict[str, Any], lang: str) -> list[InstrumentRow
 class PatternRow:
     id: str
     name: str
+    percent_kind: str  # about | over | under
     percent: int
     supporting: tuple[str, ...]
     opposing: tuple[str, ...]
 
 
-def pattern_rows(assessment: dict[str, Any], lang: str, top: int = 3) -> list[PatternRow]:
+def pattern_rows(assessment: Assessment, lang: str, top: int = 3) -> list[PatternRow]:
     rows = []
-    for entry in assessment.get("pattern_scores", [])[:top]:
+    for pattern in assessment.patterns[:top]:
+        kind, number = pattern.percent
         rows.append(
             PatternRow(
-                id=entry["id"],
-                name=pattern_name(entry["id"], lang),
-                percent=round(100 * entry["probability"]),
-                supporting=tuple(e["label"][lang] for e in entry["for"]),
-                opposing=tuple(e["label"][lang] for e in entry["against"]),
+                id=pattern.id,
+                name=pattern_name(pattern.id, lang),
+                percent_kind=kind,
+                percent=number,
+                supporting=tuple(e.label(lang) for e in pattern.supporting),
+                opposing=tuple(e.label(lang) for e in pattern.opposing),
             )
         )
     return rows
@@ -187,22 +187,22 @@ class ReasonRow:
     source: str
 
 
-def reason_rows(assessment: dict[str, Any], lang: str) -> list[ReasonRow]:
+def reason_rows(assessment: Assessment, lang: str) -> list[ReasonRow]:
     bank = load_item_bank()
     return [
         ReasonRow(
-            level=r["level"],
-            level_label=level_label(r["level"], lang),
-            why=r["why"][lang],
-            answers=tuple(bank[k].text(lang) for k in r["answers"] if k in bank.items),
-            source=r["source"],
+            level=r.level,
+            level_label=level_label(r.level, lang),
+            why=r.why(lang),
+            answers=tuple(bank[k].text(lang) for k in r.answers if k in bank.items),
+            source=r.source,
         )
-        for r in assessment.get("triage_reasons", [])
+        for r in assessment.triage_reasons
     ]
 
 
-def red_flag_texts(assessment: dict[str, Any], lang: str) -> list[str]:
-    return [flag["statement"][lang] for flag in assessment.get("red_flags", [])]
+def red_flag_texts(assessment: Assessment, lang: str) -> list[str]:
+    return [flag.statement(lang) for flag in assessment.red_flags]
 
 
 # ------------------------------------------------------------------ follow-up questions

@@ -84,7 +84,11 @@ def article_index(request: Request):
 
 
 @router.get("/viden/{slug}", name="content_article", include_in_schema=False)
-def article_page(request: Request, slug: str):
+async def article_page(request: Request, slug: str):
+    return request.app.state.page_cache.respond(request, lambda: _article(request, slug))
+
+
+def _article(request: Request, slug: str) -> Response:
     lang = request.state.lang
     article = library().get(slug, lang)
     if article is None:
@@ -105,7 +109,7 @@ def article_page(request: Request, slug: str):
             "last_updated": _long_date(article.last_updated, lang),
             "date_published": _long_date(article.date_published, lang),
         },
-        headers={"content-language": lang, "vary": "Cookie, Accept-Language"},
+        headers={"content-language": lang},
     )
 
 

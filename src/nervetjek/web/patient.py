@@ -14,8 +14,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import NoMatchFound
 
+from nervetjek.content import quote as content_quote
 from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
 from nervetjek.engine.explain import STEP_KINDS, reason_answers
 from nervetjek.instruments import InstrumentScore, load_instruments
@@ -25,11 +25,6 @@ from nervetjek.web import bodymap, questionnaire, session
 from nervetjek.web.questionnaire import FieldError
 from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
-
-try:  # the content area is optional for this page: show a section title when it exists
-    from nervetjek.content import quote as content_quote
-except ImportError:  # pragma: no cover - depends on another area being installed
-    content_quote = None
 
 router = APIRouter()
 
@@ -215,21 +210,26 @@ def _answer_driven(assessment: Assessment) -> bool:
 
 
 @router.get("/", name="start", include_in_schema=False)
-def start(request: Request):
+async def start(request: Request):
     data = session.load(request)
-    in_progress = data is not None and bool(data.seen)
-    return _render(
-        request,
-        "patient/start.html",
-        {
-            "in_progress": in_progress,
-            "resume_url": _resume_url(data) if in_progress else None,
-            "expired": request.query_params.get("udloebet") == "1",
-            "first_url": _page_url(load_item_bank().pages[0]),
-            "session_minutes": request.app.state.settings.session_minutes,
-        },
-        data,
-    )
+
+    def page() -> Response:
+        in_progress = data is not None and bool(data.seen)
+        return _render(
+            request,
+            "patient/start.html",
+            {
+                "in_progress": in_progress,
+                "resume_url": _resume_url(data) if in_progress else None,
+                "expired": request.query_params.get("udloebet") == "1",
+                "first_url": _page_url(load_item_bank().pages[0]),
+                "session_minutes": request.app.state.settings.session_minutes,
+            },
+            data,
+        )
+
+    # Without answers the start page is the same for everyone in the same language.
+    return request.app.state.page_cache.respond(request, page) if data is None else page()
 
 
 @router.get("/spoergsmaal/{page_id}", name="question_page", include_in_schema=False)
@@ -420,16 +420,6 @@ def check_answers(request: Request):
     )
 
 
-def _percent(probability: float) -> tuple[str, int]:
-    """Rounded to 5 %, never 0 % or 100 %: ("about", 40), ("over", 90), ("under", 10)."""
-    rounded = int(probability * 20 + 0.5) * 5
-    if rounded > 90:
-        return "over", 90
-    if rounded < 10:
-        return "under", 10
-    return "about", rounded
-
-
 def _patterns(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
     outcomes = load_outcomes()
     shown = []
@@ -437,7 +427,7 @@ def _patterns(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
         if rank > 0 and pattern.probability < MIN_SHOWN_PROBABILITY:
             break
         info = outcomes.patterns[pattern.id]
-        kind, number = _percent(pattern.probability)
+        kind, number = pattern.percent
         shown.append(
             {
                 "id": pattern.id,
@@ -471,7 +461,7 @@ def _instruments(scores: dict[str, InstrumentScore], lang: str) -> list[dict[str
                 "missing": len(score.missing),
                 "answered": len(definitions[key].scored_items) - len(score.missing),
                 "meaning": meaning(lang) if meaning else None,
-                "cutoffs": [(c.at_least, c.label(lang)) for c in score.cutoffs],
+                "cutoffs": [(c.at_least, score.cutoff_label(c.id)(lang)) for c in score.cutoffs],
             }
         )
     return shown
@@ -483,18 +473,15 @@ def _steps(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
         steps = []
         for step in assessment.steps(kind):
             slug, _, anchor = step.see.partition("#")
-            title = None
-            if content_quote is not None:
-                try:
-                    found = content_quote(step.see, lang)
-                except Exception:  # an article problem must never break the result page
-                    found = None
-                title = found.title if found else None
+            try:
+                found = content_quote(step.see, lang)
+            except Exception:  # an article problem must never break the result page
+                found = None
             steps.append(
                 {
                     "text": step.text(lang),
                     "url": f"/viden/{slug}" + (f"#{anchor}" if anchor else ""),
-                    "title": title,
+                    "title": found.title if found else None,
                 }
             )
         if steps:
@@ -506,10 +493,6 @@ def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
     lang = _lang(request)
     assessment = assess_valid(data.answers)
     level = load_outcomes().levels[assessment.triage]
-    try:
-        send_url = request.app.url_path_for("send_to_clinic")
-    except NoMatchFound:
-        send_url = None
     return {
         "assessment": assessment,
         "level": level,
@@ -521,7 +504,7 @@ def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
         "signs": [flag.statement(lang) for flag in assessment.red_flags],
         "disclaimer": DISCLAIMER(lang),
         "bodymap": bodymap.view(data.answers.get("locations"), lang),
-        "send_url": send_url,
+        "send_url": request.app.url_path_for("send_to_clinic"),
         "today": date.today().isoformat(),
     }
 

@@ -1,0 +1,41 @@
+"""Public pages rendered once per language and answered with ETag and 304."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("path", ["/", "/viden/iskias"])
+def test_same_page_same_etag_and_304_when_unchanged(client, path):
+    first = client.get(path)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert client.get(path).headers["etag"] == etag
+    assert "Accept-Language" in first.headers["vary"]
+    unchanged = client.get(path, headers={"if-none-match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert client.get(path, headers={"if-none-match": '"other"'}).status_code == 200
+
+
+def test_each_language_has_its_own_page(client):
+    danish = client.get("/viden/iskias")
+    english = client.get("/viden/iskias", headers={"accept-language": "en"})
+    assert danish.headers["etag"] != english.headers["etag"]
+    assert '<html lang="en">' in english.text and '<html lang="da">' in danish.text
+
+
+def test_the_start_page_with_answers_is_not_served_from_the_cache(client):
+    anonymous = client.get("/")
+    assert "Start nu" in anonymous.text
+    client.post("/spoergsmaal/warning", data={})  # no session yet: nothing changes
+    assert client.get("/").headers["etag"] == anonymous.headers["etag"]
+
+
+def test_the_language_choice_is_remembered_in_a_cookie(client):
+    response = client.get("/viden?lang=en")
+    assert 'lang="en"' in response.text
+    assert "nervetjek_lang=en" in response.headers["set-cookie"]
+    assert "HttpOnly" in response.headers["set-cookie"]
+    assert 'lang="en"' in client.get("/viden").text  # the cookie now decides
+    assert "set-cookie" not in client.get("/viden?lang=en").headers
