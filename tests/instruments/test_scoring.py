@@ -60,7 +60,7 @@ def test_dn4_missing_items_are_not_guessed():
     result = score_dn4({"burning": True, "tingling": False})
     assert result.complete is False
     assert result.score is None
-    assert [key for _, key in result.missing] == [
+    assert [m.key for m in result.missing] == [
         k for k in DN4_KEYS if k not in ("burning", "tingling")
     ]
     assert (result.points, result.max_possible) == (1, 6)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from itertools import product
 from math import prod
 from typing import Any
@@ -32,6 +33,7 @@ from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
 from nervetjek.intake.bank import Text
 from nervetjek.intake.outcomes import Outcomes
 from nervetjek.knowledge import Knowledge, load_knowledge
+from nervetjek.knowledge.loader import AdviceStep
 
 # Above this many combinations of taken-back warning signs, the safety floor checks each
 # one alone and all together instead of every combination.  So many warning signs are
@@ -203,10 +205,14 @@ def _next_steps(
 ) -> tuple[NextStep, ...]:
     context = facts.with_outcome(level=level, pattern=pattern)
     return tuple(
-        NextStep(id=step.id, kind=step.kind, text=step.text, see=step.see)
-        for step in knowledge.advice
-        if step.condition.evaluate(context) is True
+        _next_step(step) for step in knowledge.advice if step.condition.evaluate(context) is True
     )
+
+
+@cache
+def _next_step(step: AdviceStep) -> NextStep:
+    """The step as the result names it: made once per advice step and shared."""
+    return NextStep(id=step.id, kind=step.kind, text=step.text, see=step.see)
 
 
 def assess_valid(answers: dict[str, Any]) -> Assessment:

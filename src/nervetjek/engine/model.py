@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import itemgetter
 
 from nervetjek.conditions import Facts
 from nervetjek.engine.result import Evidence
@@ -26,7 +26,9 @@ class Observation:
     ratio: tuple[float, ...]
     keys: tuple[str, ...]
     label: Text
-    evidence: tuple[Evidence, ...]  # its pull on each pattern, built once per process
+    # Its pull on each pattern, built once per process: (exact ratio, evidence) so the
+    # strongest are chosen on the exact ratio, not the rounded one the result shows.
+    evidence: tuple[tuple[float, Evidence], ...]
 
 
 def _observation(
@@ -38,7 +40,8 @@ def _observation(
     label: Text,
 ) -> Observation:
     evidence = tuple(
-        Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label) for r in ratio
+        (r, Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label))
+        for r in ratio
     )
     return Observation(feature, value, log, ratio, keys, label, evidence)
 
@@ -166,7 +169,7 @@ def cohort_log_scores(
 # Evidence is named for a pattern when its ratio is at least this strong either way.
 MIN_EVIDENCE_RATIO = 1.25
 EVIDENCE_PER_SIDE = 3
-_RATIO = attrgetter("ratio")
+_EXACT_RATIO = itemgetter(0)
 
 
 def evidence_by_pattern(
@@ -178,10 +181,10 @@ def evidence_by_pattern(
     found = []
     against = 1.0 / MIN_EVIDENCE_RATIO
     for column in zip(*(obs.evidence for obs in observations), strict=True):
-        pulls = sorted(column, key=_RATIO)
+        pulls = sorted(column, key=_EXACT_RATIO)
         supporting = tuple(
-            e for e in reversed(pulls[-EVIDENCE_PER_SIDE:]) if e.ratio >= MIN_EVIDENCE_RATIO
+            e for r, e in reversed(pulls[-EVIDENCE_PER_SIDE:]) if r >= MIN_EVIDENCE_RATIO
         )
-        opposing = tuple(e for e in pulls[:EVIDENCE_PER_SIDE] if e.ratio <= against)
+        opposing = tuple(e for r, e in pulls[:EVIDENCE_PER_SIDE] if r <= against)
         found.append((supporting, opposing))
     return found

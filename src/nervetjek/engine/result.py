@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     computed_field,
     field_serializer,
+    field_validator,
     model_validator,
 )
 
@@ -27,6 +28,12 @@ DISCLAIMER = Text(
     en="Nervetjek gives guidance, not a diagnosis. Only a doctor or physiotherapist who "
     "examines you can make a diagnosis. If you get worse, seek help straight away.",
 )
+
+# The numbers the result's JSON carries (API, CLI, store): likelihood ratios are rounded
+# when the evidence is made, probabilities when they are written out (the model keeps
+# them exact, so they still add up to 1).
+RATIO_DECIMALS = 3
+PROBABILITY_DECIMALS = 4
 
 # Shown probabilities are rounded to 5 % and kept away from 0 % and 100 %: the model
 # is a guide, and an exact-looking number would claim more than it knows.
@@ -56,26 +63,27 @@ class Evidence(ResultModel):
 
     feature: str
     value: str = Field(description='"yes", "no" or the category value')
-    ratio: float = Field(description="Likelihood ratio: above 1 argues for the pattern")
+    ratio: float = Field(description="Likelihood ratio, 3 decimals: above 1 argues for the pattern")
     answers: tuple[str, ...] = Field(description="The answers behind the feature")
     label: Text
 
-    @field_serializer("ratio")
-    def _round_ratio(self, ratio: float) -> float:
-        return round(ratio, 3)
+    @field_validator("ratio")
+    @classmethod
+    def _round_ratio(cls, ratio: float) -> float:
+        return round(ratio, RATIO_DECIMALS)
 
 
 class PatternResult(ResultModel):
     """One pattern's probability, with the strongest evidence for and against it."""
 
     id: str
-    probability: float = Field(ge=0, le=1)
+    probability: float = Field(ge=0, le=1, description="4 decimals in JSON")
     supporting: tuple[Evidence, ...] = Field(alias="for")
     opposing: tuple[Evidence, ...] = Field(alias="against")
 
     @field_serializer("probability")
     def _round_probability(self, probability: float) -> float:
-        return round(probability, 4)
+        return round(probability, PROBABILITY_DECIMALS)
 
     @property
     def percent(self) -> tuple[str, int]:
@@ -113,11 +121,11 @@ class NextStep(ResultModel):
 
 class PatternSummary(ResultModel):
     id: str
-    probability: float = Field(ge=0, le=1)
+    probability: float = Field(ge=0, le=1, description="4 decimals in JSON")
 
     @field_serializer("probability")
     def _round_probability(self, probability: float) -> float:
-        return round(probability, 4)
+        return round(probability, PROBABILITY_DECIMALS)
 
 
 class AssessmentSummary(ResultModel):

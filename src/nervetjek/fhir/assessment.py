@@ -143,7 +143,7 @@ def instrument_observation(
         )
     )
     if not score.complete:
-        missing = ", ".join(f"{number} ({key})" for number, key in score.missing)
+        missing = ", ".join(f"{m.item} ({m.key})" for m in score.missing)
         decided = score.cutoffs and score.cutoffs[0].met is not None
         tail_da = (
             " Grænsen er afgjort uanset de manglende svar."

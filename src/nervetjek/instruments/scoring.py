@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from nervetjek.datafiles import package_yaml
 from nervetjek.intake.bank import ItemBank, Text, load_item_bank
@@ -49,9 +49,22 @@ class CutoffResult(BaseModel):
     met: bool | None = Field(description="null: the missing items decide")
 
 
-class MissingItem(NamedTuple):
-    item: int  # the item number in the published instrument
-    key: str  # the answer key
+class MissingItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item: int = Field(description="The item number in the published instrument")
+    key: str = Field(description="The answer key")
+
+
+# The results are few and immutable: each is made once per process and shared.
+@cache
+def _missing_item(number: int, key: str) -> MissingItem:
+    return MissingItem(item=number, key=key)
+
+
+@cache
+def _cutoff_result(cutoff_id: str, at_least: int, met: bool | None) -> CutoffResult:
+    return CutoffResult(id=cutoff_id, at_least=at_least, met=met)
 
 
 class InstrumentScore(BaseModel):
@@ -67,15 +80,6 @@ class InstrumentScore(BaseModel):
     max_score: int
     missing: tuple[MissingItem, ...]
     cutoffs: tuple[CutoffResult, ...]
-
-    @field_validator("missing", mode="before")
-    @classmethod
-    def _missing_from_json(cls, raw: Any) -> Any:
-        return [(m["item"], m["key"]) if isinstance(m, dict) else m for m in raw]
-
-    @field_serializer("missing")
-    def _missing_as_json(self, missing: tuple[MissingItem, ...]) -> list[dict[str, Any]]:
-        return [{"item": m.item, "key": m.key} for m in missing]
 
     @property
     def definition(self) -> InstrumentDefinition:
@@ -151,16 +155,16 @@ def score_instrument(
     for number, (key, scores_on, weight) in definition.scored_items.items():
         value = answers.get(key)
         if value is None:
-            missing.append(MissingItem(number, key))
+            missing.append(_missing_item(number, key))
             open_weight += weight
         elif value is scores_on:
             points += weight
     ceiling = points + open_weight
     cutoffs = tuple(
-        CutoffResult(
-            id=c.id,
-            at_least=c.at_least,
-            met=True if points >= c.at_least else False if ceiling < c.at_least else None,
+        _cutoff_result(
+            c.id,
+            c.at_least,
+            True if points >= c.at_least else False if ceiling < c.at_least else None,
         )
         for c in definition.cutoffs
     )
