@@ -76,9 +76,17 @@ def _recognised_pattern(
     return knowledge.patterns[best]
 
 
-def _pattern_keys(supporting: Sequence[Evidence], answers: Mapping[str, Any]) -> tuple[str, ...]:
-    """The answers behind the strongest evidence for the recognised pattern."""
-    keys = (key for evidence in supporting for key in evidence.answers if key in answers)
+def _pattern_keys(
+    supporting: Sequence[Evidence], observations: Sequence[Observation], facts: Facts
+) -> tuple[str, ...]:
+    """The answers behind the strongest evidence for the recognised pattern: only those
+    that made each observation (a yes to one risk factor, not the two answered no)."""
+    observed = {(obs.feature, obs.value): obs for obs in observations}
+    keys = (
+        key
+        for evidence in supporting
+        for key in observed[evidence.feature, evidence.value].answers_behind(facts)
+    )
     return tuple(dict.fromkeys(keys))
 
 
@@ -225,7 +233,9 @@ def assess_valid(answers: dict[str, Any]) -> Assessment:
     pattern = _recognised_pattern(observations, probabilities, answers, knowledge)
     evidence = evidence_by_pattern(observations, len(knowledge.patterns))
     pattern_keys = (
-        _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], answers) if pattern else ()
+        _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], observations, facts)
+        if pattern
+        else ()
     )
     decision = decide(pattern, facts, knowledge, outcomes, pattern_keys)
     decision = _safety_floor(answers, observations, decision, knowledge, outcomes)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
-from nervetjek.conditions import Facts
+from nervetjek.conditions import Condition, Facts
 from nervetjek.engine.result import Evidence
 from nervetjek.intake.bank import Text
 from nervetjek.knowledge import Knowledge
@@ -24,11 +24,21 @@ class Observation:
     value: str
     log: tuple[float, ...]
     ratio: tuple[float, ...]
-    keys: tuple[str, ...]
+    keys: tuple[str, ...]  # every answer the feature reads
     label: Text
     # Its pull on each pattern, built once per process: (exact ratio, evidence) so the
     # strongest are chosen on the exact ratio, not the rounded one the result shows.
     evidence: tuple[tuple[float, Evidence], ...]
+    # The condition that is true when this value is observed (None for a flag's "no",
+    # where every answer read was part of it): it names the answers behind the value.
+    holds: Condition | None = None
+
+    def answers_behind(self, facts: Facts) -> list[str]:
+        """The answers that made this observation, not every answer the feature reads
+        (a "yes" to one of three risk factors is not also about the two answered no)."""
+        if self.holds is None:
+            return [key for key in self.keys if key in facts.answers]
+        return self.holds.evidence(facts)
 
 
 def _observation(
@@ -38,12 +48,13 @@ def _observation(
     ratio: tuple[float, ...],
     keys: tuple[str, ...],
     label: Text,
+    holds: Condition | None = None,
 ) -> Observation:
     evidence = tuple(
         (r, Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label))
         for r in ratio
     )
-    return Observation(feature, value, log, ratio, keys, label, evidence)
+    return Observation(feature, value, log, ratio, keys, label, evidence, holds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,7 @@ class _Feature:
 
 def _flag_feature(flag) -> _Feature:
     keys = flag.condition.keys
-    yes = _observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, flag.label)
+    yes = _observation(flag.id, "yes", flag.log_yes, flag.lr_yes, keys, flag.label, flag.condition)
     no = None
     if flag.log_no is not None:
         no = _observation(flag.id, "no", flag.log_no, flag.lr_no, keys, flag.label_no)
@@ -76,7 +87,9 @@ def _category_feature(category) -> _Feature:
     values = [
         (
             condition,
-            _observation(category.id, value, category.log[value], category.lr[value], keys, label),
+            _observation(
+                category.id, value, category.log[value], category.lr[value], keys, label, condition
+            ),
         )
         for value, condition, label in category.values
     ]

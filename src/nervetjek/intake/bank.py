@@ -9,8 +9,10 @@ from typing import Any
 
 from nervetjek.conditions import Condition, ConditionSet, Facts, Vocabulary
 from nervetjek.datafiles import package_yaml
+from nervetjek.intake.wording import duration_text, regions_text
 
 LANGUAGES = ("da", "en")
+DURATION_KEY = "duration_days"  # the one number counted in days, shown in weeks/months/years
 ITEM_TYPES = ("boolean", "integer", "choice", "regions", "text")
 
 
@@ -52,7 +54,9 @@ class Item:
     instruments: tuple[InstrumentUse, ...] = ()
     ask_if: Condition | None = None
     yes_statement: Text | None = None  # "because you answered ..." for a yes
-    no_statement: Text | None = None  # the same for a no, where a no is the finding
+    no_statement: Text | None = None  # the same for a no
+    # Numbers: the statement with "{value}"; choices: one statement per option.
+    option_statements: Mapping[str, Text] = field(default_factory=dict)
 
     def is_asked(self, facts: Facts) -> bool:
         """Ask unless the condition is known to be false (unknown means ask)."""
@@ -112,21 +116,19 @@ class ItemBank:
         return self.region_labels[code](lang)
 
     def answer_statement(self, key: str, value: Any, lang: str) -> str:
-        """A short plain-language statement of one answer, for explanations."""
+        """One answer as a short phrase in the person's own terms, with the polarity
+        they answered ("ingen hormoner med østrogen", "du har haft generne i 1 år")."""
         item = self.items[key]
         if item.type == "boolean":
-            statement = item.yes_statement if value else item.no_statement
-            if statement is not None:
-                return statement(lang)
-            negation = {"da": "ikke: ", "en": "not: "}[lang]
-            base = item.yes_statement(lang) if item.yes_statement else item.text(lang)
-            return base if value else negation + base
+            return (item.yes_statement if value else item.no_statement)(lang)
         if item.type == "choice":
-            return f"{item.text(lang)} {item.options[value](lang).lower()}"
+            return item.option_statements[value](lang)
         if item.type == "regions":
-            return ", ".join(self.region_label(code, lang) for code in value)
-        unit = f" {item.unit(lang)}" if item.unit else ""
-        return f"{item.text(lang)} {value}{unit}"
+            return regions_text(value, self.base_region_labels, lang)
+        if item.type == "integer":
+            shown = duration_text(value, lang) if key == DURATION_KEY else str(value)
+            return item.yes_statement(lang).format(value=shown)
+        return f"“{value}”"
 
 
 def _build_regions(raw: Mapping[str, Any]) -> tuple[dict[str, Text], dict[str, Text]]:
@@ -144,13 +146,27 @@ def _build_regions(raw: Mapping[str, Any]) -> tuple[dict[str, Text], dict[str, T
     return full, base
 
 
+def _statements(raw: Mapping[str, Any]) -> tuple[Text | None, Text | None, dict[str, Text]]:
+    """The answer statements an item needs: yes and no for a yes/no question, one per
+    option for a choice, a "{value}" sentence for a number.  Missing ones are a data bug:
+    without them an explanation would fall back to the raw question."""
+    key, kind = raw["key"], raw["type"]
+    yes = Text(da=raw["answer_da"], en=raw["answer_en"]) if "answer_da" in raw else None
+    no = Text(da=raw["answer_no_da"], en=raw["answer_no_en"]) if "answer_no_da" in raw else None
+    options = {value: Text.of(text) for value, text in raw.get("option_answers", {}).items()}
+    if kind == "boolean" and (yes is None or no is None):
+        raise ValueError(f"item {key}: a yes/no item needs answer_da/en and answer_no_da/en")
+    if kind == "integer" and (yes is None or "{value}" not in yes.da + yes.en):
+        raise ValueError(f"item {key}: a number item needs answer_da/en with {{value}}")
+    if kind == "choice" and set(options) != set(raw.get("options", {})):
+        raise ValueError(f"item {key}: a choice item needs option_answers for every option")
+    return yes, no, options
+
+
 def _item(raw: Mapping[str, Any], conditions: ConditionSet) -> Item:
     if raw["type"] not in ITEM_TYPES:
         raise ValueError(f"item {raw['key']}: unknown type {raw['type']!r}")
-    statement = Text(da=raw["answer_da"], en=raw["answer_en"]) if "answer_da" in raw else None
-    no_statement = (
-        Text(da=raw["answer_no_da"], en=raw["answer_no_en"]) if "answer_no_da" in raw else None
-    )
+    statement, no_statement, option_statements = _statements(raw)
     return Item(
         key=raw["key"],
         type=raw["type"],
@@ -170,6 +186,7 @@ def _item(raw: Mapping[str, Any], conditions: ConditionSet) -> Item:
         ask_if=conditions.compile(raw["ask_if"], where=raw["key"]) if "ask_if" in raw else None,
         yes_statement=statement,
         no_statement=no_statement,
+        option_statements=option_statements,
     )
 
 

@@ -45,7 +45,7 @@ class Flag:
     condition: Condition
     absent_counts: bool
     label: Text
-    label_no: Text
+    label_no: Text | None  # None where a "no" does not count
     log_yes: tuple[float, ...]
     log_no: tuple[float, ...] | None  # None when a "no" is not counted
     lr_yes: tuple[float, ...]  # vs the other patterns, for explanations
@@ -203,9 +203,11 @@ def _build_flags(
         label_no = _text(spec.get("label_no")) or (item.no_statement if item else None)
         if label is None:
             raise KnowledgeError(f"feature {name}: needs a label")
-        if label_no is None:
-            label_no = Text(da=f"ikke {label.da}", en=f"no {label.en}")
         absent_counts = spec.get("absent_counts", True)
+        if label_no is None and absent_counts:
+            # A "no" that counts is shown as a reason against; it needs its own words
+            # (the word "ikke" put in front of the yes label reads wrongly).
+            raise KnowledgeError(f"feature {name}: a no counts, so it needs a label_no")
         no_probs = tuple(1.0 - p for p in row.probabilities)
         flags.append(
             Flag(

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from nervetjek.content import library
 from nervetjek.content.check import EXERCISES_SLUG, OVERVIEW_SLUG
@@ -26,6 +26,10 @@ from nervetjek.web.templating import templates
 MAX_QUERY_LENGTH = 200
 OG_LOCALES = {"da": "da_DK", "en": "en_GB"}
 BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+# Articles that moved to a new address: old links (bookmarks, printed results, search
+# engines) keep working.  "Kritisk iskæmi" named the chronic condition; the article is
+# about the acute one.
+MOVED_ARTICLES = {"kritisk-iskaemi": "akut-iskaemi-i-benet"}
 
 
 @asynccontextmanager
@@ -85,6 +89,9 @@ def article_index(request: Request):
 
 @router.get("/viden/{slug}", name="content_article", include_in_schema=False)
 async def article_page(request: Request, slug: str):
+    if slug in MOVED_ARTICLES:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/viden/{MOVED_ARTICLES[slug]}{query}", status_code=301)
     return request.app.state.page_cache.respond(request, lambda: _article(request, slug))
 
 

@@ -1,0 +1,73 @@
+"""The Danish corrections from the native read (issue 10) stay made: none of the wrong
+phrases may come back anywhere in src/ (questions, templates, catalogues, articles,
+advice, clinic text)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "nervetjek"
+TEXT_SUFFIXES = {".py", ".yaml", ".yml", ".csv", ".html", ".md", ".po", ".js", ".txt", ".xml"}
+
+# wrong phrase (a regular expression) -> what replaced it
+WRONG = {
+    r"Føles det død\b": "Føles det dødt",
+    r"Kan du ikke løfte forfoden": "Har du svært ved at løfte forfoden eller tæerne",
+    r"smertefuld kulde(?!fornemmelse)": "smertefuld kuldefornemmelse",
+    r"når en fod er ved at vågne": "som når foden har sovet",
+    r"mindre følelse": "nedsat følelse",
+    r"mistet evnen til sex": "problemer med rejsning eller mistet følelsen i kønsorganerne",
+    r"føler du dig akut syg|akut sygdomsfølelse": "føler du dig meget syg",
+    r"i den sidste uge": "den seneste uge",
+    r"Har du sukkersyge \(diabetes\)\?": "Har du diabetes (sukkersyge)?",
+    r"Vejer du for meget": "Er dit BMI 30 eller mere?",
+    r"nervebetændelse fra sukkersyge": "nerveskade på grund af diabetes",
+    r"14 genstande|21 \(mænd\)": "højst 10 genstande om ugen og 4 på én dag (Sundhedsstyrelsen 2022)",
+    r"Er lægen lukket": "Har lægen lukket",
+    r"Du kan starte selv": "Du kan selv tage hånd om det",
+    r"Dit svar giver en øget risiko for mangel": "Metformin ... øger risikoen for B12-mangel",
+    r"Skriv mindst én af de to": "Skriv telefonnummer, e-mail eller begge.",
+    r"mit navn og min kontakt": "mine kontaktoplysninger",
+    r"Den er kun til, når": "Du skal kun bruge den, når du kontakter klinikken.",
+    r"Sig, hvad du mærker, og hvornår det begyndte": "one step: Sig, hvornår det begyndte ...",
+    r"ikke huden er meget følsom": "huden er ikke overfølsom",
+    r"knælen eller hugsiddende": "på knæ eller på hug",
+    r"\bballen\b": "balden",
+    r"^## Hvordan går det\? ": "## Hvordan går det på længere sigt?",
+    r"køre dig på skadestuen": "køre dig til skadestuen",
+    r"lækker (du )?tis": "taber du tis",
+    r"får flere varige gener": "er risikoen for varige gener større",
+    r"gør ondt at have på huden": "gør ondt mod huden",
+    r"Kritisk iskæmi: Akut blodprop": "Akut iskæmi i benet",
+    r"[Ss]pinal stenose": "spinalstenose",
+    r"\"ikke: \"|ikke \{label": "a written no statement (answer_no_da / label_no)",
+}
+
+
+def text_files() -> list[Path]:
+    return sorted(
+        path
+        for path in SRC.rglob("*")
+        if path.suffix in TEXT_SUFFIXES and "__pycache__" not in path.parts
+    )
+
+
+@pytest.mark.parametrize("pattern", list(WRONG))
+def test_wrong_phrase_is_gone_from_src(pattern):
+    wrong = re.compile(pattern, re.MULTILINE)
+    found = [
+        f"{path.relative_to(SRC)}:{text[: match.start()].count(chr(10)) + 1}"
+        for path in text_files()
+        for text in [path.read_text(encoding="utf-8")]
+        for match in wrong.finditer(text)
+    ]
+    assert not found, f"{pattern!r} should read {WRONG[pattern]!r}: {found}"
+
+
+def test_the_check_reads_the_whole_source_tree():
+    names = {path.name for path in text_files()}
+    assert {"items.yaml", "advice.yaml", "patient.po", "clinic.po", "iskias.md"} <= names
+    assert any(path.suffix == ".html" for path in text_files())
