@@ -36,8 +36,20 @@ def test_production_refuses_insecure_cookies(tmp_path):
 
 
 def test_production_defaults_to_secure_cookies(tmp_path):
-    settings = Settings(environment="production", data_dir=tmp_path, secret_key="x" * 40)
+    settings = Settings(
+        environment="production",
+        data_dir=tmp_path,
+        secret_key="x" * 40,
+        base_url="https://nervetjek.klinik.dk",
+    )
     assert settings.secure_cookies is True
+
+
+@pytest.mark.parametrize("base_url", [None, "http://127.0.0.1:8000", "http://localhost"])
+def test_production_refuses_a_missing_or_local_base_url(tmp_path, base_url):
+    given = {} if base_url is None else {"base_url": base_url}
+    with pytest.raises(ValidationError, match="NERVETJEK_BASE_URL must be set in production"):
+        Settings(environment="production", data_dir=tmp_path, secret_key="x" * 40, **given)
 
 
 def test_development_generates_and_keeps_a_secret(tmp_path):

@@ -25,7 +25,7 @@ WRONG = {
     r"Har du sukkersyge \(diabetes\)\?": "Har du diabetes (sukkersyge)?",
     r"Vejer du for meget": "Er dit BMI 30 eller mere?",
     r"nervebetændelse fra sukkersyge": "nerveskade på grund af diabetes",
-    r"14 genstande|21 \(mænd\)": "højst 10 genstande om ugen og 4 på én dag (Sundhedsstyrelsen 2022)",
+    r"14 genstande|21 \(mænd\)": "højst 10 om ugen og 4 på én dag (Sundhedsstyrelsen 2022)",
     r"Er lægen lukket": "Har lægen lukket",
     r"Du kan starte selv": "Du kan selv tage hånd om det",
     r"Dit svar giver en øget risiko for mangel": "Metformin ... øger risikoen for B12-mangel",

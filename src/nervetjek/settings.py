@@ -17,6 +17,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_LENGTH = 32
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "0.0.0.0", "[::1]")
 
 
 class UnsafeSettingsError(ValueError):
@@ -46,9 +48,9 @@ class Settings(BaseSettings):
         "Required in production; in development one is made and kept in <data_dir>.",
     )
     base_url: str = Field(
-        "http://127.0.0.1:8000",
+        DEVELOPMENT_BASE_URL,
         description="Public address of the site, used for canonical links, sitemap and "
-        "follow-up links.",
+        "follow-up links. Required in production.",
     )
     session_minutes: int = Field(
         60,
@@ -75,7 +77,27 @@ class Settings(BaseSettings):
     )
     clinic_name: str = Field(
         "Klinikken",
-        description="The clinic's name, shown in the consent text and the portal.",
+        description="The clinic's name, shown in the consent text and the portal. It is "
+        "also the publisher and data controller named on /om and /privatliv.",
+    )
+    clinic_address: str = Field(
+        "",
+        description="The clinic's postal address, shown on /om and /privatliv as the data "
+        "controller's address.",
+    )
+    clinic_phone: str = Field(
+        "",
+        description="The clinic's phone number, shown on /om and /privatliv.",
+    )
+    clinic_email: str = Field(
+        "",
+        description="The clinic's e-mail for questions and data requests, shown on /om "
+        "and /privatliv.",
+    )
+    clinical_lead: str = Field(
+        "",
+        description="Name and title of the clinician responsible for the service's "
+        "clinical content, shown on /om (e.g. 'Anne Holm, fysioterapeut').",
     )
     login_attempts: int = Field(
         5,
@@ -107,6 +129,14 @@ class Settings(BaseSettings):
                 )
             if self.cookie_secure is False:
                 raise UnsafeSettingsError("NERVETJEK_COOKIE_SECURE cannot be off in production")
+            if "base_url" not in self.model_fields_set or any(
+                host in self.base_url for host in LOCAL_HOSTS
+            ):
+                raise UnsafeSettingsError(
+                    "NERVETJEK_BASE_URL must be set in production to the site's public "
+                    "address, for example https://nervetjek.klinik.dk: follow-up links, "
+                    f"canonical links and the sitemap use it (now {self.base_url})"
+                )
         elif self.secret_key is not None and len(self.secret_key) < MIN_SECRET_LENGTH:
             raise UnsafeSettingsError(
                 f"NERVETJEK_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"

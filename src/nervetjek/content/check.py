@@ -3,8 +3,8 @@
 The rules (docs: the article format in docs/content.md):
 
 - front matter: title, metaTitle (at most 60 characters), description (70-160 characters),
-  datePublished and lastUpdated as real "DD/MM/YYYY" dates, not in the future, lastUpdated
-  not before datePublished, reviewedBy, references (a list of sources);
+  datePublished, lastUpdated and lastReviewed as real "DD/MM/YYYY" dates, not in the
+  future, the last two not before datePublished, reviewedBy, references (a list of sources);
 - headings: no H1 in the body (the title is the H1), no H3 before the first H2, no jump of
   more than one level, every H2/H3 has an explicit, valid anchor, no anchor twice;
 - pattern articles (slugs from intake/outcomes.yaml): `pattern` names the engine pattern,
@@ -41,6 +41,7 @@ REQUIRED_META = (
     "description",
     "datePublished",
     "lastUpdated",
+    "lastReviewed",
     "reviewedBy",
     "references",
 )
@@ -118,23 +119,28 @@ def _check_front_matter(article: Article, today: date) -> Iterable[Problem]:
             f"description is {len(description)} characters; it must be {low}-{high}",
         )
     dates = {}
-    for key in ("datePublished", "lastUpdated"):
+    parsed_dates = {
+        "datePublished": article.date_published,
+        "lastUpdated": article.last_updated,
+        "lastReviewed": article.last_reviewed,
+    }
+    for key, parsed in parsed_dates.items():
         raw = article.meta.get(key)
         if raw is None:
             continue
-        parsed = article.date_published if key == "datePublished" else article.last_updated
         if parsed is None:
             yield problem(key, f"{key} {raw!r} is not a real date written DD/MM/YYYY")
         elif parsed > today:
             yield problem(key, f"{key} {raw} is in the future")
         else:
             dates[key] = parsed
-    if len(dates) == 2 and dates["lastUpdated"] < dates["datePublished"]:
-        yield problem(
-            "lastUpdated",
-            f"lastUpdated {article.meta['lastUpdated']} is before datePublished "
-            f"{article.meta['datePublished']}",
-        )
+    for key in ("lastUpdated", "lastReviewed"):
+        if key in dates and "datePublished" in dates and dates[key] < dates["datePublished"]:
+            yield problem(
+                key,
+                f"{key} {article.meta[key]} is before datePublished "
+                f"{article.meta['datePublished']}",
+            )
     references = article.meta.get("references")
     if references is not None and (
         not isinstance(references, list)

@@ -130,6 +130,11 @@ class Article:
     def last_updated(self) -> date | None:
         return parse_date(self.meta.get("lastUpdated"))
 
+    @property
+    def last_reviewed(self) -> date | None:
+        """When a clinician last went through the article (shown as "Sidst gennemgået")."""
+        return parse_date(self.meta.get("lastReviewed"))
+
     def line_of(self, key: str) -> int:
         return self.meta_lines.get(key, 1)
 

@@ -171,7 +171,8 @@ def json_ld(rendered: RenderedArticle, url: str, site_name: str = "Nervetjek") -
         page["datePublished"] = article.date_published.isoformat()
     if article.last_updated:
         page["dateModified"] = article.last_updated.isoformat()
-        page["lastReviewed"] = article.last_updated.isoformat()
+    if article.last_reviewed:
+        page["lastReviewed"] = article.last_reviewed.isoformat()
     if article.reviewed_by:
         page["reviewedBy"] = {"@type": "Organization", "name": article.reviewed_by}
     if article.references:

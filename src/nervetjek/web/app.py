@@ -18,6 +18,7 @@ from nervetjek.web import (
     pages,
     patient,
     send,
+    trust,
 )
 from nervetjek.web.language import LanguageMiddleware
 from nervetjek.web.page_cache import PageCache
@@ -35,6 +36,7 @@ ROUTERS = (
     auth.router,
     clinic.router,
     clinic_api.router,
+    trust.router,
     fhir_routes.router,
 )
 

@@ -114,6 +114,7 @@ def _article(request: Request, slug: str) -> Response:
             "og_alternate": [OG_LOCALES[other] for other in LANGUAGES if other != lang],
             "json_ld": script_json(json_ld(rendered, urls[lang])),
             "last_updated": _long_date(article.last_updated, lang),
+            "last_reviewed": _long_date(article.last_reviewed, lang),
             "date_published": _long_date(article.date_published, lang),
         },
         headers={"content-language": lang},

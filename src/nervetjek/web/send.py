@@ -23,6 +23,7 @@ from nervetjek.store import repo
 from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
+from nervetjek.web.patient import OUT_OF_HOURS
 from nervetjek.web.templating import render
 
 router = APIRouter()
@@ -33,6 +34,9 @@ RECEIPT_COOKIE = "nervetjek_kvittering"
 RECEIPT_MAX_AGE = 2 * 3600  # the receipt page works for two hours in the same browser
 NAME_MAX = 100
 PHONE = re.compile(r"^(?:\+|00)\d{7,15}$|^\d{8}$")
+# At these levels the clinic must be able to phone the person today, and /send and the
+# receipt repeat what to do now (112 or the doctor / lægevagten) above everything else.
+URGENT_LEVELS = ("emergency", "same_day")
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -56,6 +60,7 @@ class SendForm:
     phone: str = ""
     email: str = ""
     consent: bool = False
+    phone_required: bool = False  # the advice is urgent: e-mail alone is not enough
     errors: dict[str, str] = field(default_factory=dict)
 
     def validate(self) -> repo.Contact | None:
@@ -71,6 +76,8 @@ class SendForm:
             self.errors["name"] = "name_invalid"
         if phone and not PHONE.match(phone):
             self.errors["phone"] = "phone_invalid"
+        elif not phone and self.phone_required:
+            self.errors["phone"] = "phone_missing"
         if email and (len(email) > 254 or not EMAIL.match(email)):
             self.errors["email"] = "email_invalid"
         if not phone and not email:
@@ -92,11 +99,17 @@ def _summary(answers: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def _urgent(level: str | None) -> dict[str, Any]:
+    return {"level": level, "urgent_levels": URGENT_LEVELS, "out_of_hours": OUT_OF_HOURS}
+
+
 def _form_page(
     request: Request, answers: dict[str, Any], form: SendForm, key: str, status: int = 200
 ):
     seed = csrf_seed(request)
     settings = request.app.state.settings
+    summary = _summary(answers, request.state.lang)
+    form.phone_required = summary["level"] in URGENT_LEVELS
     response = render(
         request,
         "send/form.html",
@@ -106,7 +119,8 @@ def _form_page(
             "csrf": anonymous_csrf_token(request, seed),
             "clinic_name": settings.clinic_name,
             "retention_days": settings.retention_days,
-            "summary": _summary(answers, request.state.lang),
+            "summary": summary,
+            **_urgent(summary["level"]),
         },
         status_code=status,
     )
@@ -163,6 +177,8 @@ def send(
         key = secrets.token_urlsafe(24)
     answers = patient_answers(request)
     form = SendForm(name=name, phone=phone, email=email, consent=consent == "ja")
+    assessment = assess_valid(answers) if answers else None
+    form.phone_required = assessment is not None and assessment.triage in URGENT_LEVELS
     if not check_anonymous_csrf(request, csrf_token):
         if not answers:
             return _no_answers(request, status=403)
@@ -185,7 +201,7 @@ def send(
         intake, _created = repo.create_intake(
             session,
             idempotency_key=key,
-            assessment=assess_valid(answers),
+            assessment=assessment,
             contact=contact,
             consent_version=CONSENT_VERSION,
             consented_at=utcnow(),
@@ -208,11 +224,13 @@ def _receipt_intake_id(request: Request) -> int | None:
 @router.get("/send/kvittering", name="send_receipt")
 def receipt(request: Request):
     intake_id = _receipt_intake_id(request)
-    code = None
+    code = level = None
     if intake_id is not None:
         with database(request).session() as session:
             intake = repo.get_intake(session, intake_id)
-            code = repo.format_receipt_code(intake.receipt_code) if intake else None
+            if intake is not None:
+                code = repo.format_receipt_code(intake.receipt_code)
+                level = intake.triage_level
     seed = csrf_seed(request)
     response = render(
         request,
@@ -222,6 +240,7 @@ def receipt(request: Request):
             "clinic_name": request.app.state.settings.clinic_name,
             "csrf": anonymous_csrf_token(request, seed),
             "followup_days": request.app.state.settings.followup_days,
+            **_urgent(level),
         },
     )
     seed.set_on(request, response)
