@@ -13,6 +13,7 @@ metaTitle: "Iskias: tegn og hjælp"
 description: "Iskias er smerter, der stråler fra lænden ned i benet. Læs om tegn, årsager og hjælp."
 datePublished: "01/02/2025"
 lastUpdated: "01/03/2025"
+lastReviewed: "01/03/2025"
 reviewedBy: "Nervetjeks faglige redaktion"
 pattern: "lumbar_radiculopathy"
 references:

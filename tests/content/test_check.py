@@ -48,7 +48,16 @@ def test_good_article_passes(tmp_path):
 
 # ------------------------------------------------------------------- front matter
 @pytest.mark.parametrize(
-    "key", ["title", "metaTitle", "description", "datePublished", "lastUpdated", "reviewedBy"]
+    "key",
+    [
+        "title",
+        "metaTitle",
+        "description",
+        "datePublished",
+        "lastUpdated",
+        "lastReviewed",
+        "reviewedBy",
+    ],
 )
 def test_missing_front_matter(tmp_path, key):
     line = next(line for line in GOOD_DA.splitlines() if line.startswith(f"{key}:"))

@@ -141,7 +141,7 @@ def test_article_json_ld(site, slug):
         assert web_page["@context"] == "https://schema.org"
         assert web_page["inLanguage"] == lang
         assert web_page["name"] == article.title
-        assert web_page["lastReviewed"] == article.last_updated.isoformat()
+        assert web_page["lastReviewed"] == article.last_reviewed.isoformat()
         assert web_page["dateModified"] == article.last_updated.isoformat()
         assert web_page["reviewedBy"]["name"] == article.reviewed_by
         assert web_page["about"]["@type"] == "MedicalCondition" and web_page["about"]["name"]
@@ -180,7 +180,8 @@ def test_article_page_parts(site):
     assert html.count('<details class="faq"') == 6
     assert '<details class="faq" id="faq-natten">' in html
     assert "<summary>" in html
-    assert 'Sidst opdateret <time datetime="2026-11-26">26. november 2026</time>' in html
+    assert 'Sidst opdateret <time datetime="2026-11-30">30. november 2026</time>' in html
+    assert 'Sidst gennemgået: <time datetime="2026-11-26">26. november 2026</time>' in html
     assert "Fagligt gennemgået af Nervetjeks faglige redaktion" in html
     assert "NICE NG59" in html and '<h2 id="references-title">Kilder</h2>' in html
     assert response.headers["content-language"] == "da"
