@@ -9,11 +9,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nervetjek"
 
 # What each layer may not import.
 FORBIDDEN = {
-    "conditions.py": ("intake", "engine", "knowledge", "web", "store", "fhir", "content"),
-    "intake": ("engine", "knowledge", "web", "store", "fhir", "content"),
-    "instruments": ("engine", "knowledge", "web", "store", "fhir", "content"),
-    "knowledge": ("engine", "web", "store", "fhir", "content"),
-    "engine": ("web", "store", "fhir", "content"),
+    "conditions.py": ("intake", "engine", "knowledge", "web", "store", "fhir", "content", "safety"),
+    "intake": ("engine", "knowledge", "web", "store", "fhir", "content", "safety"),
+    "instruments": ("engine", "knowledge", "web", "store", "fhir", "content", "safety"),
+    "knowledge": ("engine", "web", "store", "fhir", "content", "safety"),
+    "engine": ("web", "store", "fhir", "content", "safety"),
+    # The safety case reads the engine and the knowledge; it serves only the CLI.
+    "safety": ("web", "store", "fhir", "content"),
 }
 
 

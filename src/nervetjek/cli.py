@@ -13,6 +13,7 @@ from rich.console import Console
 from nervetjek import __version__
 from nervetjek.content.cli import content_app
 from nervetjek.fhir.cli import fhir_app
+from nervetjek.safety.cli import safety_app
 from nervetjek.store.cli import register as register_clinic_commands
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks.")
 app.add_typer(bench_app, name="bench")
 app.add_typer(content_app, name="content")
 app.add_typer(fhir_app, name="fhir")
+app.add_typer(safety_app, name="safety")
 register_clinic_commands(app)
 
 console = Console(soft_wrap=True)

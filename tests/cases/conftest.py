@@ -7,7 +7,11 @@ Every case becomes three items, named by its id:
 - ``<id>::triage_exact``: the engine's level equals the expected level;
 - ``<id>::pattern_top3``: the expected pattern, or one in ``also_acceptable``, is in the top 3;
   when ``pattern`` is null the engine must say it did not recognise a pattern (or, if it does
-  recognise one, an ``also_acceptable`` pattern must be in its top 3).
+  recognise one, an ``also_acceptable`` pattern must be in its top 3);
+- ``<id>::reasons`` (only when the case lists ``expect.reasons``): every triage rule the
+  policy requires for the case is among the result's reasons, at its level.  These make each
+  rule testable on its own, even where a pattern's default gives the same level (see the
+  ablation tests in tests/safety).
 
 The cases were written from the clinical contract, the triage policy and the literature, not
 from the engine; see the rationale of each case.
@@ -24,6 +28,7 @@ import yaml
 
 from nervetjek.engine import assess
 from nervetjek.intake import validate_answers
+from nervetjek.safety.clinical import Outcome, missing_reasons, pattern_hits
 
 LEVELS = ["emergency", "same_day", "gp_soon", "gp_or_physio", "self_care"]  # most urgent first
 CHECKS = ("no_under_triage", "triage_exact", "pattern_top3")
@@ -55,6 +60,8 @@ class Case(pytest.Collector):
     def collect(self):
         for check in CHECKS:
             yield CaseCheck.from_parent(self, name=check, check=check)
+        if self.case["expect"].get("reasons"):
+            yield CaseCheck.from_parent(self, name="reasons", check="reasons")
 
     @cached_property
     def assessment(self):
@@ -77,7 +84,11 @@ class CaseCheck(pytest.Item):
         elif self.check == "triage_exact":
             if result.triage != expect["triage"]:
                 raise CaseMismatch(case, result, "triage differs")
-        elif not pattern_ok(expect, result):
+        elif self.check == "reasons":
+            missing = missing_reasons(expect, Outcome.of(result))
+            if missing:
+                raise CaseMismatch(case, result, f"required reasons missing: {missing}")
+        elif not pattern_ok(expect, Outcome.of(result)):
             raise CaseMismatch(case, result, "pattern not in top 3")
 
     def repr_failure(self, excinfo, style=None):
@@ -89,13 +100,10 @@ class CaseCheck(pytest.Item):
         return self.path, None, f"{self.parent.name}::{self.name}"
 
 
-def pattern_ok(expect: dict[str, Any], result) -> bool:
-    acceptable = set(expect.get("also_acceptable") or [])
-    top3 = [p.id for p in result.patterns[:3]]
-    if expect["pattern"] is None:
-        return not result.recognised or any(p in acceptable for p in top3)
-    acceptable.add(expect["pattern"])
-    return result.recognised and any(p in acceptable for p in top3)
+def pattern_ok(expect: dict[str, Any], outcome: Outcome) -> bool:
+    # Stricter than the shared scorer: an expected pattern must also be recognised.
+    in_top3 = pattern_hits(expect, outcome)[1]
+    return in_top3 if expect["pattern"] is None else in_top3 and outcome.recognised
 
 
 class CaseMismatch(AssertionError):

@@ -41,9 +41,9 @@ from nervetjek.knowledge.loader import AdviceStep
 EXACT_FLOOR_LIMIT = 729
 
 
-def assess(raw_answers: Any) -> Assessment:
+def assess(raw_answers: Any, knowledge: Knowledge | None = None) -> Assessment:
     """Validate and assess one person's answers (raises IntakeError on bad input)."""
-    return assess_valid(validate_answers(raw_answers))
+    return assess_valid(validate_answers(raw_answers), knowledge)
 
 
 def _ranked(probabilities: Sequence[float]) -> list[int]:
@@ -223,9 +223,12 @@ def _next_step(step: AdviceStep) -> NextStep:
     return NextStep(id=step.id, kind=step.kind, text=step.text, see=step.see)
 
 
-def assess_valid(answers: dict[str, Any]) -> Assessment:
-    """Assess answers that already passed :func:`validate_answers`."""
-    knowledge, outcomes = load_knowledge(), load_outcomes()
+def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) -> Assessment:
+    """Assess answers that already passed :func:`validate_answers`.
+
+    `knowledge` is the shipped ruleset unless another is given (release review, ablation).
+    """
+    knowledge, outcomes = knowledge or load_knowledge(), load_outcomes()
     facts = Facts.of(answers)
     observations = observe(facts, knowledge)
     scores = log_scores(observations, knowledge)

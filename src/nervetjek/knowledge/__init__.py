@@ -13,6 +13,7 @@ from nervetjek.knowledge.loader import (
     LikelihoodRow,
     PatternDefault,
     TriagePolicy,
+    knowledge_from_files,
     load_knowledge,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "LikelihoodRow",
     "PatternDefault",
     "TriagePolicy",
+    "knowledge_from_files",
     "load_knowledge",
 ]

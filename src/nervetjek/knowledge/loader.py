@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -338,17 +338,28 @@ def _build_advice(raw: Mapping[str, Any], conditions: ConditionSet) -> tuple[Adv
     return tuple(steps)
 
 
-def _digest() -> str:
+def _digest(read: Callable[[str], str]) -> str:
     sha = hashlib.sha256()
     for name in FILES:
-        sha.update(package_text(PACKAGE, name).encode("utf-8"))
+        sha.update(read(name).encode("utf-8"))
     return sha.hexdigest()[:12]
 
 
-def build_knowledge(bank: ItemBank, outcomes: Outcomes) -> Knowledge:
-    features = parse_yaml(package_text(PACKAGE, "features.yaml"))
-    triage = parse_yaml(package_text(PACKAGE, "triage.yaml"))
-    advice = parse_yaml(package_text(PACKAGE, "advice.yaml"))
+def _shipped(name: str) -> str:
+    return package_text(PACKAGE, name)
+
+
+def build_knowledge(
+    bank: ItemBank, outcomes: Outcomes, read: Callable[[str], str] = _shipped
+) -> Knowledge:
+    """Knowledge from the four files, read by name with `read` (default: the shipped ones).
+
+    Another `read` gives another ruleset: an older release for `nervetjek safety diff`, or
+    a policy with one rule taken out for the ablation tests.
+    """
+    features = parse_yaml(read("features.yaml"))
+    triage = parse_yaml(read("triage.yaml"))
+    advice = parse_yaml(read("advice.yaml"))
     patterns = outcomes.pattern_ids
 
     vocabulary = Vocabulary(keys=frozenset(bank.items), regions=frozenset(bank.base_region_labels))
@@ -361,7 +372,7 @@ def build_knowledge(bank: ItemBank, outcomes: Outcomes) -> Knowledge:
     )
     advice_conditions = ConditionSet(advice_vocabulary, advice.get("named", {}))
 
-    rows = _read_table(package_text(PACKAGE, "likelihoods.csv"), patterns)
+    rows = _read_table(read("likelihoods.csv"), patterns)
     table = {(row.feature, row.value): row for row in rows}
     prior_row = table.pop(("prior", ""), None)
     if prior_row is None:
@@ -392,7 +403,7 @@ def build_knowledge(bank: ItemBank, outcomes: Outcomes) -> Knowledge:
         categories=categories,
         policy=policy,
         advice=advice_steps,
-        version=f"{policy.version}+{_digest()}",
+        version=f"{policy.version}+{_digest(read)}",
         warning_keys=warning_keys,
         rows=tuple(rows),
     )
@@ -402,3 +413,11 @@ def build_knowledge(bank: ItemBank, outcomes: Outcomes) -> Knowledge:
 def load_knowledge() -> Knowledge:
     """The shipped knowledge, parsed and checked once per process."""
     return build_knowledge(load_item_bank(), load_outcomes())
+
+
+def knowledge_from_files(files: Mapping[str, str]) -> Knowledge:
+    """A ruleset from file texts by name (features.yaml, likelihoods.csv, triage.yaml,
+    advice.yaml); a missing name falls back to the shipped file."""
+    return build_knowledge(
+        load_item_bank(), load_outcomes(), lambda name: files.get(name) or _shipped(name)
+    )
