@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --disable-pip-version-check -q -c requirements/constraints.txt
 
-.PHONY: run test install install-test lint format bench screenshots clean
+.PHONY: run test check install install-test lint format bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,8 @@ run: install
 lint:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/vulture src bench scripts/vulture_whitelist.py
 
 format:
 	$(BIN)/ruff format src tests bench
@@ -29,6 +31,10 @@ format:
 
 test: install-test lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The quick suite for the edit-test loop: no browser, no PostgreSQL.
+check: lint
+	$(BIN)/python -m pytest -q -n 2 -m "not browser and not postgres" -p no:randomly
 
 bench: install
 	$(BIN)/python bench/engine.py

@@ -66,7 +66,8 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "nervetjek.web.asgi:app",
+        "nervetjek.web.app:create_app",
+        factory=True,
         host=host,
         port=port,
         workers=workers,

@@ -456,10 +456,6 @@ def build_questionnaire(questionnaire_id: str = INTAKE) -> dict[str, Any]:
     return copy.deepcopy(_build(questionnaire_id))
 
 
-def all_questionnaires() -> list[dict[str, Any]]:
-    return [build_questionnaire(qid) for qid in QUESTIONNAIRE_IDS]
-
-
 def find_questionnaire(reference: str) -> str | None:
     """The questionnaire id a QuestionnaireResponse.questionnaire points at, if ours.
 

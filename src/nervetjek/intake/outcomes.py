@@ -38,12 +38,6 @@ class Outcomes:
     def pattern_ids(self) -> list[str]:
         return list(self.patterns)
 
-    def most_urgent(self, *level_ids: str) -> str:
-        return min(level_ids, key=lambda level: self.levels[level].rank)
-
-    def more_urgent(self, a: str, b: str) -> bool:
-        return self.levels[a].rank < self.levels[b].rank
-
 
 @cache
 def load_outcomes() -> Outcomes:

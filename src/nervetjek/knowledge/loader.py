@@ -87,7 +87,6 @@ class Escalation:
 @dataclass(frozen=True)
 class TriagePolicy:
     version: str
-    dated: str
     defaults: Mapping[str, PatternDefault]
     self_care_patterns: frozenset[str]
     self_care: Escalation
@@ -114,7 +113,6 @@ class Knowledge:
     patterns: tuple[str, ...]
     log_prior: tuple[float, ...]
     prior: tuple[float, ...]
-    prior_row: LikelihoodRow
     flags: tuple[Flag, ...]
     categories: tuple[Category, ...]
     policy: TriagePolicy
@@ -300,7 +298,6 @@ def _build_policy(
     self_care = raw["self_care"]
     return TriagePolicy(
         version=str(raw["policy_version"]),
-        dated=str(raw["dated"]),
         defaults=defaults,
         self_care_patterns=frozenset(self_care["patterns"]),
         self_care=_escalation(
@@ -398,7 +395,6 @@ def build_knowledge(
         patterns=tuple(patterns),
         log_prior=_log(prior),
         prior=prior,
-        prior_row=prior_row,
         flags=flags,
         categories=categories,
         policy=policy,

@@ -12,9 +12,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from nervetjek.fhir.export import intake_bundle
 from nervetjek.settings import get_settings
 from nervetjek.store import repo
 from nervetjek.store.db import get_database
+from nervetjek.store.export import worklist_csv
 
 user_app = typer.Typer(no_args_is_help=True, help="Clinic users.")
 console = Console(soft_wrap=True)
@@ -156,8 +158,6 @@ def _date(text: str | None) -> date | None:
 
 
 def _export_csv(path: Path, contact: bool, level, since, until) -> None:
-    from nervetjek.web.clinic import worklist_csv
-
     filters = repo.WorklistFilter(level=level, date_from=_date(since), date_to=_date(until))
     with _db().session() as session:
         intakes = repo.worklist(session, filters, limit=1_000_000)
@@ -176,8 +176,6 @@ def _export_csv(path: Path, contact: bool, level, since, until) -> None:
 
 
 def _export_fhir(intake_id: int, output: Path | None) -> None:
-    from nervetjek.fhir.export import intake_bundle
-
     with _db().session() as session:
         intake = repo.get_intake(session, intake_id)
         if intake is None:

@@ -11,6 +11,7 @@ import copy
 from functools import cache
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -173,3 +174,20 @@ def version() -> VersionOut:
         intake_schema="intake-v1",
         fhir=FHIR_VERSION,
     )
+
+
+# ------------------------------------------------------------------ health check
+
+health_router = APIRouter()
+
+
+@cache
+def _health_body() -> bytes:
+    return orjson.dumps(
+        {"status": "ok", "version": __version__, "ruleset": load_knowledge().version}
+    )
+
+
+@health_router.get("/healthz", include_in_schema=False)
+async def health() -> Response:
+    return Response(_health_body(), media_type="application/json")

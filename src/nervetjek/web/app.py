@@ -15,19 +15,18 @@ from nervetjek.web import (
     content_routes,
     fhir_routes,
     followup,
-    pages,
     patient,
     send,
     trust,
 )
-from nervetjek.web.language import LanguageMiddleware
-from nervetjek.web.page_cache import PageCache
+from nervetjek.web.i18n import LanguageMiddleware
 from nervetjek.web.security import SecurityHeadersMiddleware
+from nervetjek.web.templating import PageCache
 
 # A new area adds its router here.  A request is matched against the routes in this
 # order, so the busiest machine-facing routes (health check, public API) come first.
 ROUTERS = (
-    pages.router,
+    api.health_router,
     api.router,
     content_routes.router,
     patient.router,

@@ -6,8 +6,6 @@ sure).  Every view, export, change and deletion is written to the audit log.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from nervetjek.fhir.export import intake_bundle
 from nervetjek.intake import load_outcomes
 from nervetjek.store import repo
+from nervetjek.store.export import worklist_csv
 from nervetjek.store.models import Intake, utcnow
 from nervetjek.web import bodymap
 from nervetjek.web import clinic_view as view
@@ -126,66 +125,6 @@ def worklist(
             now=utcnow(),
         ),
     )
-
-
-CSV_COLUMNS = [
-    "id",
-    "sent_at",
-    "triage",
-    "top_pattern",
-    "seen",
-    "age",
-    "sex",
-    "pain_intensity",
-    "duration_days",
-    "trend",
-    "DN4",
-    "MNSI",
-    "S-LANSS",
-    "red_flags",
-    "followups_answered",
-    "engine_version",
-    "ruleset_version",
-]
-CONTACT_COLUMNS = ["name", "phone", "email"]
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def worklist_csv(intakes: list[Intake], with_contact: bool) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
-    for intake in intakes:
-        result = intake.result
-        answers = intake.answers
-        row = [
-            intake.id,
-            intake.created_at.isoformat(timespec="seconds"),
-            intake.triage_level,
-            intake.top_pattern or "",
-            "yes" if intake.seen_at else "no",
-            answers.get("age"),
-            answers.get("sex"),
-            answers.get("pain_intensity"),
-            answers.get("duration_days"),
-            answers.get("trend"),
-            *(getattr(result.instruments.get(i), "score", None) for i in view.INSTRUMENT_ORDER),
-            " ".join(flag.key for flag in result.red_flags),
-            sum(1 for f in intake.followups if f.answered_at is not None),
-            intake.engine_version,
-            intake.ruleset_version,
-        ]
-        if with_contact:
-            row += [intake.contact_name, intake.contact_phone, intake.contact_email]
-        writer.writerow([_cell(v) for v in row])
-    return buffer.getvalue()
 
 
 @router.get("/klinik/eksport.csv", name="clinic_export_csv")

@@ -16,8 +16,8 @@ from nervetjek.engine import Assessment
 from nervetjek.instruments import score_all
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
+from nervetjek.store.export import INSTRUMENT_ORDER
 
-INSTRUMENT_ORDER = ("DN4", "MNSI", "S-LANSS")
 YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
 
 
