@@ -97,3 +97,10 @@ answers_from_intake  # unused function (src/nervetjek/web/questionnaire.py:405)
 send_form  # unused function (src/nervetjek/web/send.py:122)
 receipt  # unused function (src/nervetjek/web/send.py:208)
 receipt_followup  # unused function (src/nervetjek/web/send.py:232)
+min_answers_reason  # unused variable (src/nervetjek/knowledge/loader.py:168): a data file schema field
+min_probability_reason  # unused variable (src/nervetjek/knowledge/loader.py:171): a data file schema field
+min_lift_reason  # unused variable (src/nervetjek/knowledge/loader.py:173): a data file schema field
+min_support_ratio_reason  # unused variable (src/nervetjek/knowledge/loader.py:175): a data file schema field
+policy_version  # unused variable (src/nervetjek/knowledge/loader.py:180): a data file schema field
+dated  # unused variable (src/nervetjek/knowledge/loader.py:181): a data file schema field
+pattern_defaults  # unused variable (src/nervetjek/knowledge/loader.py:183): a data file schema field

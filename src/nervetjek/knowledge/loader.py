@@ -8,11 +8,14 @@ import io
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from nervetjek.conditions import Condition, ConditionSet, Vocabulary
-from nervetjek.datafiles import package_text, parse_yaml
+from nervetjek.datafiles import check_schema, package_text, parse_yaml
 from nervetjek.intake.bank import ItemBank, Text, load_item_bank
 from nervetjek.intake.outcomes import Outcomes, load_outcomes
 
@@ -123,6 +126,64 @@ class Knowledge:
 
     def pattern_index(self, pattern: str) -> int:
         return self.patterns.index(pattern)
+
+
+# ---------------------------------------------------------------------------- schemas
+# The shape of triage.yaml: an unknown key is refused with its file and line.
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _TextSpec(_Strict):
+    da: str
+    en: str
+
+
+class _RuleSpec(_Strict):
+    id: str
+    level: str
+    when: Any
+    why: _TextSpec
+    source: str
+
+
+class _DefaultSpec(_Strict):
+    level: str
+    why: _TextSpec
+    source: str
+    exceptions: list[_RuleSpec] = []
+
+
+class _SelfCareSpec(_Strict):
+    patterns: list[str]
+    when: Any
+    why: _TextSpec
+    source: str
+
+
+class _RecognitionSpec(_Strict):
+    min_answers: int
+    min_answers_reason: str
+    not_counted: list[str]
+    min_probability: float
+    min_probability_reason: str
+    min_lift: float
+    min_lift_reason: str
+    min_support_ratio: float
+    min_support_ratio_reason: str
+    fallback_level: str
+
+
+class _TriageSpec(_Strict):
+    policy_version: str
+    dated: date
+    recognition: _RecognitionSpec
+    pattern_defaults: dict[str, _DefaultSpec]
+    self_care: _SelfCareSpec
+    escalations: list[_RuleSpec]
+    named: dict[str, Any] = {}
 
 
 # ----------------------------------------------------------------------------- parse
@@ -346,6 +407,14 @@ def _shipped(name: str) -> str:
     return package_text(PACKAGE, name)
 
 
+def parse_triage(text: str) -> Mapping[str, Any]:
+    """triage.yaml, checked against its schema (file and line of any unknown key)."""
+    source = "knowledge/triage.yaml"
+    triage = parse_yaml(text, source)
+    check_schema(_TriageSpec, triage, source)
+    return triage
+
+
 def build_knowledge(
     bank: ItemBank, outcomes: Outcomes, read: Callable[[str], str] = _shipped
 ) -> Knowledge:
@@ -354,9 +423,9 @@ def build_knowledge(
     Another `read` gives another ruleset: an older release for `nervetjek safety diff`, or
     a policy with one rule taken out for the ablation tests.
     """
-    features = parse_yaml(read("features.yaml"))
-    triage = parse_yaml(read("triage.yaml"))
-    advice = parse_yaml(read("advice.yaml"))
+    features = parse_yaml(read("features.yaml"), "knowledge/features.yaml")
+    triage = parse_triage(read("triage.yaml"))
+    advice = parse_yaml(read("advice.yaml"), "knowledge/advice.yaml")
     patterns = outcomes.pattern_ids
 
     vocabulary = Vocabulary(keys=frozenset(bank.items), regions=frozenset(bank.base_region_labels))

@@ -24,9 +24,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from nervetjek.store import repo
 from nervetjek.store.db import Database, get_database
+from nervetjek.web.deps import NoStoreRoute
 from nervetjek.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=NoStoreRoute)
 
 SESSION_COOKIE = "nervetjek_klinik"
 CSRF_COOKIE = "nervetjek_csrf"

@@ -29,9 +29,10 @@ from nervetjek.web.auth import (
     forbidden_page,
     require_csrf,
 )
+from nervetjek.web.deps import NoStoreRoute
 from nervetjek.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=NoStoreRoute)
 
 NOTE_MAX = 5000
 CLINIC_TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -152,7 +153,6 @@ def export_csv(
         media_type="text/csv; charset=utf-8",
         headers={
             "content-disposition": f'attachment; filename="nervetjek-{stamp}.csv"',
-            "cache-control": "no-store",
         },
     )
 
@@ -273,7 +273,6 @@ def create_followup(
         "clinic/followup_link.html",
         _context(request, clinician, link=link, expires=expires, intake_id=intake_id),
     )
-    response.headers["cache-control"] = "no-store"
     return response
 
 
@@ -293,7 +292,6 @@ def fhir_bundle(request: Request, intake_id: int, clinician: Clinician = Depends
         media_type="application/fhir+json",
         headers={
             "content-disposition": f'attachment; filename="nervetjek-{intake.id}.json"',
-            "cache-control": "no-store",
         },
     )
 

@@ -16,8 +16,9 @@ from nervetjek.store import repo
 from nervetjek.store.models import Intake
 from nervetjek.web.auth import Clinician, clinician_api, database
 from nervetjek.web.clinic import worklist_filter
+from nervetjek.web.deps import NoStoreRoute
 
-router = APIRouter(prefix="/api/klinik", tags=["clinic"])
+router = APIRouter(prefix="/api/klinik", tags=["clinic"], route_class=NoStoreRoute)
 
 
 class IntakeSummary(BaseModel):

@@ -21,9 +21,10 @@ from nervetjek.intake.bank import Item
 from nervetjek.store import repo
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
+from nervetjek.web.deps import NoStoreRoute
 from nervetjek.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=NoStoreRoute)
 
 URGENT_LEVELS = ("emergency", "same_day")
 _TOKEN_IN_PATH = re.compile(r"(/opfoelgning/)[A-Za-z0-9_-]+")
@@ -121,7 +122,6 @@ def _form(
         status_code=status,
     )
     seed.set_on(request, response)
-    response.headers["cache-control"] = "no-store"
     response.headers["referrer-policy"] = "no-referrer"
     return response
 
@@ -187,5 +187,4 @@ def _answer_sync(request: Request, token: str, form: dict[str, str]) -> Response
             "clinic_name": request.app.state.settings.clinic_name,
         },
     )
-    response.headers["cache-control"] = "no-store"
     return response

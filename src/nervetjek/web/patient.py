@@ -22,6 +22,7 @@ from nervetjek.instruments import InstrumentScore, load_instruments
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item, Page
 from nervetjek.web import bodymap, questionnaire, session
+from nervetjek.web.deps import NO_STORE
 from nervetjek.web.questionnaire import FieldError
 from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
@@ -44,9 +45,6 @@ OUT_OF_HOURS = (
     ("Region Midtjylland", "70 11 31 31"),
     ("Region Nordjylland", "70 15 03 00"),
 )
-
-NO_STORE = {"cache-control": "no-store"}
-
 
 # ------------------------------------------------------------------------- helpers
 

@@ -23,10 +23,14 @@ from nervetjek.store import repo
 from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
+<<<<<<< HEAD
 from nervetjek.web.patient import OUT_OF_HOURS
+=======
+from nervetjek.web.deps import NoStoreRoute
+>>>>>>> c13ec09 (Strict data files: YAML keys written twice are refused, triage.yaml checked by a schema that names the file and line of an unknown key; no-store set once per router (NoStoreRoute in web/deps.py))
 from nervetjek.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=NoStoreRoute)
 
 # Bump when the consent text in templates/send/form.html changes in meaning.
 CONSENT_VERSION = "samtykke-2026-11-v1"
@@ -125,7 +129,6 @@ def _form_page(
         status_code=status,
     )
     seed.set_on(request, response)
-    response.headers["cache-control"] = "no-store"
     return response
 
 
@@ -244,7 +247,6 @@ def receipt(request: Request):
         },
     )
     seed.set_on(request, response)
-    response.headers["cache-control"] = "no-store"
     return response
 
 
@@ -271,5 +273,4 @@ def receipt_followup(request: Request, csrf_token: str = Form("", max_length=200
             "expires": expires.strftime("%d.%m.%Y"),
         },
     )
-    response.headers["cache-control"] = "no-store"
     return response

@@ -1,4 +1,4 @@
-"""Public pages rendered once per language and answered with ETag and 304."""
+"""Caching: public pages once per language with ETag and 304; personal areas never stored."""
 
 from __future__ import annotations
 
@@ -39,3 +39,9 @@ def test_the_language_choice_is_remembered_in_a_cookie(client):
     assert "HttpOnly" in response.headers["set-cookie"]
     assert 'lang="en"' in client.get("/viden").text  # the cookie now decides
     assert "set-cookie" not in client.get("/viden?lang=en").headers
+
+
+@pytest.mark.parametrize("path", ["/klinik", "/klinik/login", "/api/klinik/henvendelser", "/send"])
+def test_personal_areas_are_never_stored_by_browsers(client, path):
+    response = client.get(path, follow_redirects=False)
+    assert response.headers["cache-control"] == "no-store", response.status_code
