@@ -25,6 +25,7 @@ class LineDict(dict):
 
     lines: dict[Any, int]
 
+
 # libyaml's parser when PyYAML was built with it: about ten times faster at start-up.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -23,11 +23,8 @@ from nervetjek.store import repo
 from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
-<<<<<<< HEAD
-from nervetjek.web.patient import OUT_OF_HOURS
-=======
 from nervetjek.web.deps import NoStoreRoute
->>>>>>> c13ec09 (Strict data files: YAML keys written twice are refused, triage.yaml checked by a schema that names the file and line of an unknown key; no-store set once per router (NoStoreRoute in web/deps.py))
+from nervetjek.web.patient import OUT_OF_HOURS
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
