@@ -13,7 +13,8 @@ FORBIDDEN = {
     "intake": ("engine", "knowledge", "web", "store", "fhir", "content", "safety"),
     "instruments": ("engine", "knowledge", "web", "store", "fhir", "content", "safety"),
     "knowledge": ("engine", "web", "store", "fhir", "content", "safety"),
-    "engine": ("web", "store", "fhir", "content", "safety"),
+    "engine": ("web", "store", "fhir", "content", "safety", "interview"),
+    "interview": ("web", "store", "fhir", "content", "safety"),
     # The safety case reads the engine and the knowledge; it serves only the CLI.
     "safety": ("web", "store", "fhir", "content"),
 }
