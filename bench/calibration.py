@@ -2,7 +2,7 @@
 
 usage: python bench/calibration.py [--fit]
 
-The naive-Bayes posterior is overconfident.  `knowledge/calibration.yaml` holds a
+The naive-Bayes posterior can be overconfident. `knowledge/calibration.yaml` holds a
 temperature that scales every pattern's log score before normalising (the order of the
 patterns does not change).  This script
 
@@ -157,7 +157,7 @@ def write_temperature(temperature: float, n: int, before: float, after: float) -
     if temperature >= 1.0:
         reason += (
             " The best fit is no tempering: on these cases the naive posterior is not "
-            "overconfident (the reliability table shows observed >= predicted in every bin)."
+            "overconfident; see the reliability table."
         )
     text = re.sub(r"(?m)^temperature: .*$", f"temperature: {temperature}", text)
     text = re.sub(
