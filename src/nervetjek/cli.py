@@ -13,8 +13,8 @@ from rich.console import Console
 from nervetjek import __version__
 from nervetjek.content.cli import content_app
 from nervetjek.fhir.cli import fhir_app
-from nervetjek.safety.cli import safety_app
 from nervetjek.interview.cli import simulate
+from nervetjek.safety.cli import safety_app
 from nervetjek.store.cli import register as register_clinic_commands
 
 app = typer.Typer(
