@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         le=365,
         description="Days a follow-up link stays valid.",
     )
+    complete_instruments: bool = Field(
+        False,
+        description="Clinic setting: the interview asks the relevant validated "
+        "questionnaires (DN4, MNSI, S-LANSS) in full instead of only the questions that "
+        "change the result.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

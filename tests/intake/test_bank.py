@@ -67,3 +67,11 @@ def test_every_yes_no_question_can_explain_a_yes():
     for item in load_item_bank().items.values():
         if item.type == "boolean":
             assert item.yes_statement is not None, item.key
+
+
+def test_every_question_says_why_it_is_asked_in_plain_danish():
+    items = load_item_bank().items.values()
+    missing = [item.key for item in items if item.why is None or not item.why.en]
+    assert not missing, f"no `why` text: {missing}"
+    score = lix(" ".join(item.why.da for item in items))
+    assert score < LIX_LIMIT, f"why texts: LIX {score:.1f}"

@@ -51,7 +51,7 @@ def _ranked(probabilities: Sequence[float]) -> list[int]:
     return sorted(range(len(probabilities)), key=lambda i: -probabilities[i])
 
 
-def _recognised_pattern(
+def recognised_pattern(
     observations: Sequence[Observation],
     probabilities: Sequence[float],
     answers: Mapping[str, Any],
@@ -178,7 +178,7 @@ def _safety_floor(
         reduced = Facts.of(reduced_answers)
         kept = reobserve(observations, reduced, set(change), knowledge)
         probabilities = posterior(log_scores(kept, knowledge))
-        pattern = _recognised_pattern(kept, probabilities, reduced_answers, knowledge)
+        pattern = recognised_pattern(kept, probabilities, reduced_answers, knowledge)
         raised = escalations(reduced, knowledge)
         levels = [
             pattern_reason(pattern, reduced, bool(raised), knowledge).level,
@@ -233,7 +233,7 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
     observations = observe(facts, knowledge)
     scores = log_scores(observations, knowledge)
     probabilities = posterior(scores)
-    pattern = _recognised_pattern(observations, probabilities, answers, knowledge)
+    pattern = recognised_pattern(observations, probabilities, answers, knowledge)
     evidence = evidence_by_pattern(observations, len(knowledge.patterns))
     pattern_keys = (
         _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], observations, facts)

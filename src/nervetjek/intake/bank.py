@@ -46,6 +46,7 @@ class Item:
     page: str
     text: Text
     help: Text | None = None
+    why: Text | None = None  # why the question is asked (shown on request)
     options: Mapping[str, Text] = field(default_factory=dict)
     minimum: int | None = None
     maximum: int | None = None
@@ -174,6 +175,7 @@ def _item(raw: Mapping[str, Any], conditions: ConditionSet) -> Item:
         page=raw["page"],
         text=Text.of(raw["text"]),
         help=Text.of(raw.get("help")),
+        why=Text.of(raw.get("why")),
         options={value: Text.of(label) for value, label in raw.get("options", {}).items()},
         minimum=raw.get("min"),
         maximum=raw.get("max"),

@@ -112,6 +112,15 @@ class AdviceStep:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """How the naive posterior is tempered before it is shown (calibration.yaml)."""
+
+    temperature: float  # log scores are multiplied by this before normalising
+    reason: str
+    fitted_on: str
+
+
+@dataclass(frozen=True)
 class Knowledge:
     patterns: tuple[str, ...]
     log_prior: tuple[float, ...]
@@ -122,6 +131,7 @@ class Knowledge:
     advice: tuple[AdviceStep, ...]
     version: str  # policy version + digest of the knowledge files
     warning_keys: frozenset[str]  # the warning-sign (red flag) yes/no questions
+    calibration: Calibration
     rows: tuple[LikelihoodRow, ...] = field(repr=False, default=())
 
     def pattern_index(self, pattern: str) -> int:
@@ -396,6 +406,15 @@ def _build_advice(raw: Mapping[str, Any], conditions: ConditionSet) -> tuple[Adv
     return tuple(steps)
 
 
+def _build_calibration(raw: Mapping[str, Any]) -> Calibration:
+    temperature = float(raw["temperature"])
+    if not 0.0 < temperature <= 1.0:
+        raise KnowledgeError("calibration.yaml: the temperature must be in (0, 1]")
+    if not str(raw.get("temperature_reason", "")).strip():
+        raise KnowledgeError("calibration.yaml: the temperature needs a reason")
+    return Calibration(temperature, raw["temperature_reason"], raw["fitted_on"])
+
+
 def _digest(read: Callable[[str], str]) -> str:
     sha = hashlib.sha256()
     for name in FILES:
@@ -470,6 +489,7 @@ def build_knowledge(
         advice=advice_steps,
         version=f"{policy.version}+{_digest(read)}",
         warning_keys=warning_keys,
+        calibration=_build_calibration(parse_yaml(package_text(PACKAGE, "calibration.yaml"))),
         rows=tuple(rows),
     )
 

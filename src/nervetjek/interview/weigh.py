@@ -1,0 +1,223 @@
+"""Weigh a question before it is asked, with the engine's own likelihood table.
+
+The pattern model is naive Bayes: given the pattern, the features are independent.  Read
+as a generative model, it also says how likely each answer to a question is:
+
+    P(answer | pattern) = product over the features the answer settles of
+                          P(feature value | pattern)          (likelihoods.csv)
+    P(answer)           = sum over patterns of P(pattern | answers so far) P(answer | pattern)
+
+For a "no" that the engine does not count as evidence (``absent_counts: false``) the
+generative probability is still 1 - P(yes): the person can answer no.  Where one answer
+settles no feature on its own (one of several "any of" answers), the weights are
+normalised over the possible answers.
+
+The belief over patterns is the calibrated posterior (``knowledge/calibration.yaml``), not
+the naive one, so the stopping rule is not fooled by naive-Bayes overconfidence.  The
+decision is the level the engine itself would give now.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from nervetjek.conditions import Facts
+from nervetjek.engine.assess import recognised_pattern
+from nervetjek.engine.model import Observation, log_scores, observe, posterior, reobserve
+from nervetjek.engine.triage import escalations, pattern_reason
+from nervetjek.intake import load_item_bank, load_outcomes
+from nervetjek.interview.plan import Plan
+from nervetjek.knowledge import Knowledge, load_knowledge
+
+
+@dataclass(frozen=True)
+class _FeatureState:
+    """A feature read as a generative variable: its value for the answers, or None."""
+
+    id: str
+    keys: frozenset[str]
+    value_of: Callable[[Facts], str | None]
+    probabilities: Mapping[str, tuple[float, ...]]  # value -> P(value | pattern)
+
+
+def _flag_state(flag) -> _FeatureState:
+    yes = flag.row.probabilities
+    no = tuple(1.0 - p for p in yes)
+    condition = flag.condition
+
+    def value_of(facts: Facts) -> str | None:
+        value = condition.evaluate(facts)
+        return None if value is None else ("yes" if value else "no")
+
+    return _FeatureState(flag.id, frozenset(condition.keys), value_of, {"yes": yes, "no": no})
+
+
+def _category_state(category) -> _FeatureState:
+    values = category.values
+
+    def value_of(facts: Facts) -> str | None:
+        for value, condition, _ in values:
+            if condition.evaluate(facts) is True:
+                return value
+        return None
+
+    keys = frozenset(k for _, condition, _ in values for k in condition.keys)
+    probabilities = {value: row.probabilities for value, row in category.rows.items()}
+    return _FeatureState(category.id, keys, value_of, probabilities)
+
+
+@cache
+def _states_by_key() -> Mapping[str, tuple[_FeatureState, ...]]:
+    knowledge = load_knowledge()
+    states = [_flag_state(f) for f in knowledge.flags]
+    states += [_category_state(c) for c in knowledge.categories]
+    by_key: dict[str, list[_FeatureState]] = {}
+    for state in states:
+        for key in state.keys:
+            by_key.setdefault(key, []).append(state)
+    return {key: tuple(found) for key, found in by_key.items()}
+
+
+def model_keys() -> frozenset[str]:
+    """Answer keys that some feature of the pattern model reads."""
+    return frozenset(_states_by_key())
+
+
+@dataclass(frozen=True)
+class Belief:
+    """What the interview knows after some answers."""
+
+    answers: Mapping[str, Any]
+    facts: Facts
+    observations: tuple[Observation, ...]
+    naive: tuple[float, ...]  # the engine's posterior
+    calibrated: tuple[float, ...]  # the tempered posterior the interview believes
+    decision: int  # rank of the level the engine would give now
+    pattern_ranks: tuple[int, ...]  # rank of the level if each pattern were the true one
+
+    @property
+    def leader(self) -> int:
+        return max(range(len(self.naive)), key=lambda i: (self.naive[i], -i))
+
+
+def calibrated_posterior(observations: Sequence[Observation], knowledge: Knowledge) -> list[float]:
+    """The posterior with the log scores scaled by the fitted temperature."""
+    scores = log_scores(observations, knowledge)
+    return posterior([knowledge.calibration.temperature * s for s in scores])
+
+
+def belief(
+    answers: Mapping[str, Any],
+    previous: Belief | None = None,
+    changed: str | None = None,
+) -> Belief:
+    knowledge, outcomes = load_knowledge(), load_outcomes()
+    facts = Facts.of(answers)
+    if previous is not None and changed is not None:
+        observations = reobserve(previous.observations, facts, {changed}, knowledge)
+    else:
+        observations = observe(facts, knowledge)
+    naive = posterior(log_scores(observations, knowledge))
+    calibrated = calibrated_posterior(observations, knowledge)
+    raised = escalations(facts, knowledge)
+    raised_rank = min((outcomes.levels[r.level].rank for r in raised), default=len(outcomes.levels))
+    pattern = recognised_pattern(observations, naive, answers, knowledge)
+    decision = min(
+        outcomes.levels[pattern_reason(pattern, facts, bool(raised), knowledge).level].rank,
+        raised_rank,
+    )
+    pattern_ranks = tuple(
+        min(
+            outcomes.levels[pattern_reason(p, facts, bool(raised), knowledge).level].rank,
+            raised_rank,
+        )
+        for p in knowledge.patterns
+    )
+    return Belief(
+        answers,
+        facts,
+        tuple(observations),
+        tuple(naive),
+        tuple(calibrated),
+        decision,
+        pattern_ranks,
+    )
+
+
+def answer_values(key: str, plan: Plan) -> tuple[Any, ...]:
+    """The answers a question can get, as far as weighing it goes."""
+    item = load_item_bank()[key]
+    if item.type == "boolean":
+        return (True, False)
+    if item.type == "choice":
+        return tuple(item.options)
+    if item.type == "integer":
+        return plan.number_values[key]
+    return ()
+
+
+def answer_likelihoods(
+    key: str, values: Sequence[Any], now: Belief, then: Sequence[Belief]
+) -> list[tuple[float, ...]]:
+    """P(value | pattern) for each value, normalised over the values for each pattern."""
+    states = _states_by_key().get(key, ())
+    n = len(now.naive)
+    weights = []
+    for after in then:
+        weight = [1.0] * n
+        for state in states:
+            before_value = state.value_of(now.facts)
+            value = state.value_of(after.facts)
+            if value is not None and before_value is None:
+                row = state.probabilities[value]
+                weight = [w * p for w, p in zip(weight, row, strict=True)]
+        weights.append(weight)
+    totals = [sum(w[i] for w in weights) for i in range(n)]
+    return [tuple(w[i] / totals[i] for i in range(n)) for w in weights]
+
+
+def entropy_bits(probabilities: Sequence[float]) -> float:
+    return -sum(p * math.log2(p) for p in probabilities if p > 0.0)
+
+
+def decision_cost(state: Belief, plan: Plan) -> float:
+    """Expected cost of the engine's level now, over the calibrated belief."""
+    cost = 0.0
+    for p, rank in zip(state.calibrated, state.pattern_ranks, strict=True):
+        if state.decision > rank:  # the decision is less urgent than needed
+            cost += p * plan.under_triage_cost * (state.decision - rank)
+        elif state.decision < rank:
+            cost += p * plan.over_triage_cost * (rank - state.decision)
+    return cost
+
+
+@dataclass(frozen=True)
+class Weighed:
+    key: str
+    value: float  # expected value of asking it
+    changes_level: bool  # a likely enough answer changes the engine's level
+    changes_leader: bool  # a likely enough answer changes the leading pattern
+
+
+def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
+    values = answer_values(key, plan)
+    then = [belief({**now.answers, key: v}, now, key) for v in values]
+    likelihoods = answer_likelihoods(key, values, now, then)
+    chance = [sum(p * q for p, q in zip(now.calibrated, lik, strict=True)) for lik in likelihoods]
+    cost_now, bits_now = decision_cost(now, plan), entropy_bits(now.calibrated)
+    value = 0.0
+    changes_level = changes_leader = False
+    for q, after in zip(chance, then, strict=True):
+        value += q * (
+            cost_now
+            - decision_cost(after, plan)
+            + plan.pattern_weight * (bits_now - entropy_bits(after.calibrated))
+        )
+        if q >= plan.min_answer_probability:
+            changes_level |= after.decision != now.decision
+            changes_leader |= after.leader != now.leader
+    return Weighed(key, value, changes_level, changes_leader)
