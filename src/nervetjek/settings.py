@@ -112,12 +112,6 @@ class Settings(BaseSettings):
         le=24 * 60,
         description="Window for counting failed logins.",
     )
-    complete_instruments: bool = Field(
-        False,
-        description="Ask every question of the validated instruments (DN4, MNSI, S-LANSS) "
-        "that applies, not only those the interview needs. For clinics that record the "
-        "full scores.",
-    )
     followup_days: int = Field(
         30,
         ge=1,
