@@ -15,8 +15,10 @@ the web's rules around it:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from nervetjek.conditions import Facts
@@ -82,10 +84,17 @@ def prune(answers: Mapping[str, Any], screens: Iterable[Iterable[str]]) -> tuple
     return kept, [keys for keys in kept_screens if keys]
 
 
+@lru_cache(maxsize=512)
+def _cached_screen(answers_json: str, asked: tuple[str, ...], complete: bool) -> Screen:
+    return next_screen(json.loads(answers_json), list(asked), complete_instruments=complete)
+
+
 def _engine_screen(data: SessionData, complete_instruments: bool) -> Screen:
-    return next_screen(
-        dict(data.answers), list(data.asked), complete_instruments=complete_instruments
-    )
+    """The engine's next screen.  Deterministic and costly (it weighs every question), and
+    asked several times per answer (the steps, the POST and the page after the redirect),
+    so it is remembered for the latest sessions."""
+    answers_json = json.dumps(data.answers, sort_keys=True, separators=(",", ":"))
+    return _cached_screen(answers_json, tuple(data.asked), complete_instruments)
 
 
 def screen_at(data: SessionData, number: int, complete_instruments: bool) -> ShownScreen | None:
