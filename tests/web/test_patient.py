@@ -129,8 +129,9 @@ def test_screens_show_questions_left_and_a_back_link(client):
 
 
 def test_a_screen_not_reached_yet_goes_to_the_next_one(client):
-    response = client.get("/spoergsmaal/7", follow_redirects=False)
-    assert response.headers["location"] == "/spoergsmaal/1"
+    for path in ("/spoergsmaal/7", "/spoergsmaal/0", "/spoergsmaal/warning"):
+        response = client.get(path, follow_redirects=False)
+        assert response.headers["location"] == "/spoergsmaal/1"
 
 
 # ------------------------------------------------------------------------- session
@@ -433,7 +434,9 @@ def test_error_messages_have_english_texts():
     assert [m for m in questionnaire.MESSAGES if not english.get(m)] == []
 
 
-@pytest.mark.parametrize("path", ["/", "/akut", "/samme-dag", "/ny", "/tjek", "/resultat"])
+@pytest.mark.parametrize(
+    "path", ["/", "/spoergsmaal/1", "/akut", "/samme-dag", "/ny", "/tjek", "/resultat"]
+)
 def test_danish_is_plain(client, path):
     run_questionnaire(client, VIGNETTES[0]["answers"])
     assert lix(main_text(client.get(path).text)) < 40

@@ -331,9 +331,11 @@ def begin(request: Request):
 
 
 @router.get("/spoergsmaal/{number}", name="question_page", include_in_schema=False)
-def question_page(request: Request, number: int):
+def question_page(request: Request, number: str):
     data = session.load(request) or SessionData()
-    screen = interview_flow.screen_at(data, number, _complete_instruments(request))
+    # An old address of the long form (/spoergsmaal/warning) finds the next screen too.
+    place = int(number) if number.isdigit() else 0
+    screen = interview_flow.screen_at(data, place, _complete_instruments(request))
     if screen is None:
         return _redirect(request, _next_url(request, data), data)
     return_to = request.query_params.get("retur")
