@@ -155,13 +155,16 @@ def _show(request: Request, url: str, data: SessionData):
 
 
 def _posted_answers(form: Any) -> tuple[list[str], dict[str, Any]]:
-    """The valid answers on a posted screen, read without any session."""
+    """The valid answers on a posted screen, read without any session.
+
+    Each question on its own: one unreadable answer must not hide a warning sign beside it.
+    """
     bank = load_item_bank()
-    keys = [
-        k for k in str(form.get("shown", "")).split(questionnaire.LIST_SEPARATOR) if k in bank.items
-    ]
-    submission = questionnaire.parse_screen([bank[k] for k in keys], form, {})
-    answers = {} if submission.errors else submission.answers
+    posted = str(form.get("shown", "")).split(questionnaire.LIST_SEPARATOR)
+    keys = [key for key in posted if key in bank.items]
+    answers: dict[str, Any] = {}
+    for key in keys:
+        answers.update(questionnaire.parse_screen([bank[key]], form, {}).answers)
     return keys, answers
 
 
