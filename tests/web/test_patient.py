@@ -287,6 +287,11 @@ def test_emergency_page_works_with_cookies_blocked(client):
     bare = {k: v for k, v in data.items() if k != patient.STATE_FIELD}
     response = client.post(form.action, data=bare, follow_redirects=False)
     assert response.status_code == 200 and "Ring 112 nu" in main_text(response.text)
+    # An unreadable answer beside the warning sign does not hide it.
+    client.cookies.clear()
+    tampered = {**bare, "sexual_function_change": "robot"}
+    response = client.post(form.action, data=tampered, follow_redirects=False)
+    assert response.status_code == 200 and "Ring 112 nu" in main_text(response.text)
 
 
 def test_without_cookies_the_form_carries_the_answers_to_the_end(client):
