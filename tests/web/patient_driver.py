@@ -1,8 +1,9 @@
-"""Drive the patient questionnaire over HTTP the way a browser would.
+"""Drive the patient interview over HTTP the way a browser would.
 
-The driver reads each page's HTML form (stdlib HTMLParser), fills only the controls the
-page shows from a set of intake answers, posts it, and follows the redirects through the
-warning pages to the check page.  Answers the flow never asked for are reported, not
+The driver reads each screen's HTML form (stdlib HTMLParser), answers the questions it
+shows from a set of intake answers ("Ved ikke" for a question the answers lack, as a
+patient who does not know), posts it, and follows the redirects through the warning
+pages to the check page.  Answers the interview never asked for are reported, not
 forced in.
 """
 
@@ -102,8 +103,11 @@ def question_form(html: str) -> Form:
 
 
 def fill(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """Form data giving ``answers`` through the controls present; and the keys used."""
-    # Start from what the page shows (as a browser would send it), then answer.
+    """Form data giving ``answers`` through the screen's controls; and the keys used.
+
+    A question the answers lack gets "Ved ikke" where the control offers it, else stays
+    empty.
+    """
     data: dict[str, Any] = {}
     for c in form.controls:
         if not c.name:
@@ -118,11 +122,13 @@ def fill(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], set[str]]
             data[c.name] = c.value
     used: set[str] = set()
     names = form.names()
-    # Only the questions the page shows (hidden follow-ups are in the HTML for JavaScript).
-    shown = set(form.hidden("shown").split(","))
-    for key, value in answers.items():
-        if key not in names or key not in shown:
+    for key in form.hidden("shown").split(","):
+        assert key in names, (key, "shown but without a control")
+        if key not in answers:
+            if "unknown" in form.options(key):
+                data[key] = "unknown"
             continue
+        value = answers[key]
         used.add(key)
         options = form.options(key)
         if isinstance(value, bool):
@@ -147,34 +153,44 @@ def fill(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], set[str]]
 @dataclass
 class Run:
     visited: list[str]  # paths in the order they were shown
+    screens: list[list[str]]  # question keys of each screen answered, in order
     used: set[str]  # answer keys the flow asked for and got
     final_html: str
 
+    @property
+    def asked(self) -> list[str]:
+        return [key for keys in self.screens for key in keys]
 
-def run_questionnaire(client, answers: dict[str, Any], max_steps: int = 40) -> Run:
-    """Answer the questionnaire from the first page to the check page."""
-    path = "/spoergsmaal/warning"
+
+def _local(location: str) -> str:
+    parts = urlsplit(location)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def run_questionnaire(client, answers: dict[str, Any], max_steps: int = 80) -> Run:
+    """Answer the interview from "Start nu" to the check page."""
+    client.get("/")  # the start page sets the cookie that "Start nu" looks for
+    path = _local(client.get("/begynd", follow_redirects=False).headers["location"])
     visited: list[str] = []
+    screens: list[list[str]] = []
     used: set[str] = set()
     for _ in range(max_steps):
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         visited.append(path)
         if path == "/tjek":
-            return Run(visited, used, response.text)
+            return Run(visited, screens, used, response.text)
         if path in ("/akut", "/samme-dag"):
             links = dict((text, href) for href, text in parse(response.text).links)
-            path = links["Fortsæt med spørgsmålene"]
+            path = links.get("Fortsæt med spørgsmålene") or links["Se dine svar"]
             continue
         form = question_form(response.text)
         data, keys = fill(form, answers)
         used |= keys
+        screens.append(form.hidden("shown").split(","))
         posted = client.post(form.action, data=data, follow_redirects=False)
         assert posted.status_code == 303, (path, posted.status_code, _errors(posted.text))
-        location = posted.headers["location"]
-        path = urlsplit(location).path + (
-            "?" + urlsplit(location).query if urlsplit(location).query else ""
-        )
+        path = _local(posted.headers["location"])
     raise AssertionError(f"no check page after {max_steps} steps: {visited}")
 
 

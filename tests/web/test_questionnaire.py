@@ -1,76 +1,19 @@
-"""The questionnaire's pure functions: what to ask, parsing forms, pruning answers."""
+"""The question forms' pure functions: controls, values and parsing."""
 
 from __future__ import annotations
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from nervetjek.intake import load_item_bank, validate_answers
+from nervetjek.intake import load_item_bank
 from nervetjek.web import questionnaire as q
 
 BANK = load_item_bank()
 
 
 def page(page_id):
-    return BANK.page(page_id)
-
-
-def keys(items):
-    return [item.key for item in items]
-
-
-# ------------------------------------------------------------------- what is asked
-
-
-def test_the_first_page_is_the_warning_page():
-    assert q.next_page(None, {}).id == "warning"
-
-
-def test_follow_ups_are_shown_until_the_lead_question_says_no():
-    warning = page("warning")
-    assert "weakness_sudden" in keys(q.asked_items(warning, {}))
-    assert "weakness_sudden" in keys(q.asked_items(warning, {"leg_weakness": True}))
-    assert "weakness_sudden" not in keys(q.asked_items(warning, {"leg_weakness": False}))
-
-
-def test_a_follow_up_never_hides_itself():
-    # The feet page is asked when both feet are affected or diabetes is present; its own
-    # answers must not switch the page off once the person has answered it.
-    answers = {"locations": ["left.toes", "right.toes"], "diabetes": False}
-    feet = page("feet")
-    shown = keys(q.asked_items(feet, answers))
-    assert "diagnosed_diabetic_neuropathy" in shown
-    answered = {**answers, "diagnosed_diabetic_neuropathy": False, "can_tell_hot_cold": True}
-    assert keys(q.asked_items(feet, answered)) == shown
-
-
-def test_the_feet_page_is_skipped_when_it_cannot_matter():
-    answers = {"locations": ["right.calf"], "diabetes": False}
-    assert "feet" not in [p.id for p in q.applicable_pages(answers)]
-    assert "feet" in [p.id for p in q.applicable_pages({"locations": ["right.calf"]})]
-
-
-def test_pages_come_in_item_bank_order_with_steps():
-    pages = [p.id for p in q.applicable_pages({})]
-    assert pages == [p.id for p in BANK.pages]
-    assert q.page_position("warning", {}) == (1, len(pages))
-    assert q.page_position("risk", {}) == (2, len(pages))
-    assert q.previous_page("risk", {}).id == "warning"
-    assert q.previous_page("warning", {}) is None
-    assert q.next_page("feet", {}) is None
-
-
-def test_first_unseen_page():
-    assert q.first_unseen_page({}, ["warning", "risk"]).id == "about"
-    assert q.first_unseen_page({}, [p.id for p in BANK.pages]) is None
-
-
-def test_prune_drops_answers_to_questions_no_longer_asked():
-    answers = {"leg_weakness": False, "weakness_sudden": True, "sex": "male", "pregnant": False}
-    pruned, unknown = q.prune(answers, {"weakness_worsening", "age"})
-    assert pruned == {"leg_weakness": False, "sex": "male"}
-    assert unknown == {"age"}
-    validate_answers(pruned)
+    """The questions of one item-bank page, as one screen."""
+    return BANK.page(page_id).items
 
 
 # ------------------------------------------------------------------------ parsing
@@ -79,23 +22,27 @@ def test_prune_drops_answers_to_questions_no_longer_asked():
 def test_yes_no_and_dont_know():
     warning = page("warning")
     form = MultiDict({"leg_weakness": "yes", "foot_drop": "no", "band_rash": "unknown"})
-    result = q.parse_page(warning, form, {"band_rash": True})
+    result = q.parse_screen(warning, form, {"band_rash": True})
     assert result.errors == []
     assert result.answers["leg_weakness"] is True
     assert result.answers["foot_drop"] is False
-    # "Ved ikke" removes an earlier answer and is remembered as "don't know".
+    # "Ved ikke" removes an earlier answer: the question stays unknown, never "no".
     assert "band_rash" not in result.answers
-    assert result.unknown == {"band_rash"}
     # Questions left blank stay unanswered.
     assert "leg_cold_pale" not in result.answers
 
 
-def test_a_no_to_the_lead_question_drops_its_follow_ups():
-    warning = page("warning")
-    form = MultiDict({"leg_weakness": "no", "weakness_sudden": "yes"})
-    result = q.parse_page(warning, form, {})
-    assert result.errors == []
-    assert "weakness_sudden" not in result.answers
+def test_required_questions_need_an_answer_and_ved_ikke_is_one():
+    keys = ("bladder_bowel_change", "saddle_numbness")
+    screen = [BANK[k] for k in keys]
+    blank = q.parse_screen(screen, MultiDict({"bladder_bowel_change": "no"}), {}, keys)
+    assert [(e.key, e.field, e.message) for e in blank.errors] == [
+        ("saddle_numbness", "f-saddle_numbness-yes", q.MESSAGE_REQUIRED)
+    ]
+    assert blank.answers == {}  # nothing changes while there are errors
+    form = MultiDict({"bladder_bowel_change": "no", "saddle_numbness": "unknown"})
+    answered = q.parse_screen(screen, form, {}, keys)
+    assert answered.errors == [] and answered.answers == {"bladder_bowel_change": False}
 
 
 @pytest.mark.parametrize(
@@ -110,7 +57,7 @@ def test_a_no_to_the_lead_question_drops_its_follow_ups():
 )
 def test_duration_is_converted_to_days(number, unit, days):
     form = MultiDict({"duration_days": number, "duration_days__unit": unit})
-    result = q.parse_page(page("course"), form, {})
+    result = q.parse_screen(page("course"), form, {})
     assert result.errors == []
     assert result.answers["duration_days"] == days
 
@@ -124,7 +71,7 @@ def test_duration_is_converted_to_days(number, unit, days):
     ],
 )
 def test_duration_errors(form, field, message):
-    result = q.parse_page(page("course"), MultiDict(form), {"trend": "better"})
+    result = q.parse_screen(page("course"), MultiDict(form), {"trend": "better"})
     assert [e.field for e in result.errors] == [field]
     assert message in result.errors[0].message
     assert result.answers == {"trend": "better"}  # nothing changes while there are errors
@@ -147,7 +94,7 @@ def test_duration_is_shown_in_the_largest_exact_unit():
     ],
 )
 def test_age_errors(value, message, params):
-    result = q.parse_page(page("about"), MultiDict({"age": value}), {})
+    result = q.parse_screen(page("about"), MultiDict({"age": value}), {})
     (error,) = result.errors
     assert (error.key, error.field, error.message, dict(error.params)) == (
         "age",
@@ -160,46 +107,38 @@ def test_age_errors(value, message, params):
 
 def test_age_and_choices():
     form = MultiDict({"age": " 47 ", "sex": "female", "pregnant": "no"})
-    result = q.parse_page(page("about"), form, {})
+    result = q.parse_screen(page("about"), form, {})
     assert result.answers == {"age": 47, "sex": "female", "pregnant": False}
 
 
 def test_tampered_choice_and_scale_values_are_errors():
-    assert q.parse_page(page("about"), MultiDict({"sex": "robot"}), {}).errors[0].key == "sex"
+    assert q.parse_screen(page("about"), MultiDict({"sex": "robot"}), {}).errors[0].key == "sex"
     where = page("where")
-    assert q.parse_page(where, MultiDict({"pain_intensity": "11"}), {}).errors[0].key == (
+    assert q.parse_screen(where, MultiDict({"pain_intensity": "11"}), {}).errors[0].key == (
         "pain_intensity"
     )
-    result = q.parse_page(where, MultiDict({"pain_intensity": "7"}), {})
+    result = q.parse_screen(where, MultiDict({"pain_intensity": "7"}), {})
     assert result.answers == {"pain_intensity": 7}
 
 
 def test_body_map_regions_are_ordered_and_checked():
     where = page("where")
     form = MultiDict([("locations", "right.calf"), ("locations", "lower_back")])
-    result = q.parse_page(where, form, {})
+    result = q.parse_screen(where, form, {})
     assert result.answers["locations"] == ["lower_back", "right.calf"]
-    bad = q.parse_page(where, MultiDict([("locations", "right.elbow")]), {})
+    bad = q.parse_screen(where, MultiDict([("locations", "right.elbow")]), {})
     assert bad.errors[0].key == "locations"
     # Unticking everything leaves the question unanswered.
-    cleared = q.parse_page(where, MultiDict(), {"locations": ["right.calf"]})
+    cleared = q.parse_screen(where, MultiDict(), {"locations": ["right.calf"]})
     assert "locations" not in cleared.answers
 
 
 def test_free_text_length():
     health = page("health")
-    ok = q.parse_page(health, MultiDict({"free_text": "  Det gør ondt.\r\nMest om natten. "}), {})
+    ok = q.parse_screen(health, MultiDict({"free_text": "  Det gør ondt.\r\nMest om natten. "}), {})
     assert ok.answers["free_text"] == "Det gør ondt.\nMest om natten."
-    long = q.parse_page(health, MultiDict({"free_text": "x" * 2001}), {})
+    long = q.parse_screen(health, MultiDict({"free_text": "x" * 2001}), {})
     assert long.errors[0].params == {"max": 2000, "count": 2001}
-
-
-def test_only_shown_questions_are_read():
-    warning = page("warning")
-    result = q.parse_page(
-        warning, MultiDict({"foot_drop": "yes"}), {"band_rash": True}, shown=["foot_drop"]
-    )
-    assert result.answers == {"band_rash": True, "foot_drop": True}
 
 
 def test_form_values_round_trip():
@@ -209,8 +148,16 @@ def test_form_values_round_trip():
     assert values["trend"] == "worse"
     assert values["worse_at_night"] == "yes"
     assert values["onset"] == "unknown"
-    form = q.answers_from_intake(page("course"), answers, answers)
-    assert q.parse_page(page("course"), MultiDict(form), {}).answers == answers
+    form = MultiDict(
+        {
+            "duration_days": values["duration_days"][0],
+            "duration_days__unit": values["duration_days"][1],
+            "trend": values["trend"],
+            "worse_at_night": values["worse_at_night"],
+            "onset": values["onset"],
+        }
+    )
+    assert q.parse_screen(page("course"), form, {}).answers == answers
 
 
 def test_every_message_is_a_string_with_known_parameters():

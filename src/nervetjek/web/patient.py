@@ -1,28 +1,33 @@
-"""The patient flow: start, the questionnaire pages, warning pages, check answers, result.
+"""The patient flow: start, the interview's screens, warning pages, check answers, result.
 
-Thin handlers over :mod:`nervetjek.web.questionnaire` (what to ask, form parsing),
+Thin handlers over :mod:`nervetjek.web.interview_flow` (which screen comes next, from the
+interview engine), :mod:`nervetjek.web.questionnaire` (form controls and parsing),
 :mod:`nervetjek.web.session` (answers in an encrypted cookie) and the engine.  Every page
-works without JavaScript.
+works without JavaScript, and the warning signs work without cookies.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from nervetjek.content import quote as content_quote
+from nervetjek.datafiles import package_yaml
 from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
 from nervetjek.engine.explain import STEP_KINDS, reason_answers
 from nervetjek.instruments import InstrumentScore, load_instruments
 from nervetjek.intake import load_item_bank, load_outcomes
-from nervetjek.intake.bank import Item, Page
-from nervetjek.web import bodymap, questionnaire, session
+from nervetjek.intake.bank import Item
+from nervetjek.web import bodymap, interview_flow, questionnaire, session
 from nervetjek.web.deps import NO_STORE
+from nervetjek.web.interview_flow import ShownScreen
 from nervetjek.web.questionnaire import FieldError
 from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
@@ -46,14 +51,13 @@ OUT_OF_HOURS = (
     ("Region Nordjylland", "70 15 03 00"),
 )
 
+# The hidden form field that carries the encrypted session when cookies are blocked.
+STATE_FIELD = "tilstand"
+# Set by the start page, read by "Start nu": whether the browser keeps cookies at all.
+COOKIE_PROBE = "nervetjek_cookies"
+
+
 # ------------------------------------------------------------------------- helpers
-
-
-def _page_or_404(page_id: str) -> Page:
-    try:
-        return load_item_bank().page(page_id)
-    except KeyError:
-        raise HTTPException(status_code=404) from None
 
 
 def _redirect(request: Request, url: str, data: SessionData | None) -> RedirectResponse:
@@ -61,21 +65,6 @@ def _redirect(request: Request, url: str, data: SessionData | None) -> RedirectR
     if data is not None:
         session.save(request, response, data)
     return response
-
-
-def _page_url(page: Page, return_to: str | None = None, anchor: str | None = None) -> str:
-    url = f"/spoergsmaal/{page.id}"
-    if return_to == RETURN_TO_CHECK:
-        url += f"?retur={RETURN_TO_CHECK}"
-    if anchor:
-        url += f"#{anchor}"
-    return url
-
-
-def _resume_url(data: SessionData) -> str:
-    """Where "continue" goes: the first page not yet answered, else the check page."""
-    page = questionnaire.first_unseen_page(data.answers, data.seen)
-    return _page_url(page) if page else "/tjek"
 
 
 def _render(
@@ -95,6 +84,14 @@ def _lang(request: Request) -> str:
     return getattr(request.state, "lang", "da")
 
 
+def _complete_instruments(request: Request) -> bool:
+    return request.app.state.settings.complete_instruments
+
+
+def _next_url(request: Request, data: SessionData) -> str:
+    return interview_flow.next_url(data, _complete_instruments(request))
+
+
 def _statement_list(assessment: Assessment, level: str, lang: str) -> list[dict[str, Any]]:
     """The reasons that set ``level``, each with the answers behind it."""
     return [
@@ -102,6 +99,82 @@ def _statement_list(assessment: Assessment, level: str, lang: str) -> list[dict[
         for reason in assessment.triage_reasons
         if reason.level == level
     ]
+
+
+@cache
+def interview_minutes() -> tuple[int, int]:
+    """(typical, most people) minutes the interview takes, from bench/interview.py."""
+    measured = package_yaml("nervetjek.web", "interview_time.yaml")
+    seconds = measured["seconds_per_question"]
+    return (
+        math.ceil(measured["median_questions"] * seconds / 60),
+        math.ceil(measured["p90_questions"] * seconds / 60),
+    )
+
+
+# --------------------------------------------------------------- without cookies
+#
+# With cookies blocked the session cannot live in a cookie.  The question form then
+# carries the same encrypted session in a hidden field, and each answer is shown the
+# next page directly (a redirect would lose it).  Above all, a warning sign that needs
+# 112 is always evaluated from the posted answers, with or without any session.
+
+
+def _cookie_less(request: Request) -> bool:
+    return session.COOKIE_NAME not in request.cookies
+
+
+def _form_state(request: Request, data: SessionData) -> str | None:
+    """The hidden-field copy of the session, only when the request had no cookie."""
+    return session.token(request, data) if _cookie_less(request) else None
+
+
+def _posted_session(request: Request, form: Any) -> SessionData | None:
+    data = session.load(request)
+    if data is None and not request.cookies.get(session.COOKIE_NAME):
+        token = form.get(STATE_FIELD)
+        data = session.load_token(request, token) if isinstance(token, str) else None
+    return data
+
+
+def _show(request: Request, url: str, data: SessionData):
+    """Go to ``url``: a redirect when cookies work, else that page rendered at once."""
+    if not _cookie_less(request):
+        return _redirect(request, url, data)
+    if url == "/akut":
+        return _warning_page(request, data, "emergency")
+    if url == "/samme-dag":
+        return _warning_page(request, data, "same_day")
+    if url.startswith("/spoergsmaal/"):
+        number = int(url.rsplit("/", 1)[1])
+        screen = interview_flow.screen_at(data, number, _complete_instruments(request))
+        if screen is not None:
+            return _question_response(request, screen, data, [], None)
+    # The check page needs the answers on every link: without cookies, show the result.
+    return _render(request, "patient/result.html", _result_context(request, data), data)
+
+
+def _posted_answers(form: Any) -> tuple[list[str], dict[str, Any]]:
+    """The valid answers on a posted screen, read without any session.
+
+    Each question on its own: one unreadable answer must not hide a warning sign beside it.
+    """
+    bank = load_item_bank()
+    posted = str(form.get("shown", "")).split(questionnaire.LIST_SEPARATOR)
+    keys = [key for key in posted if key in bank.items]
+    answers: dict[str, Any] = {}
+    for key in keys:
+        answers.update(questionnaire.parse_screen([bank[key]], form, {}).answers)
+    return keys, answers
+
+
+def _emergency_without_session(request: Request, form: Any):
+    """The emergency page if the posted answers alone call for 112, else None."""
+    keys, answers = _posted_answers(form)
+    if not answers or assess_valid(answers).triage != "emergency":
+        return None
+    data = SessionData(answers=answers, screens=[keys], emergency_shown=True)
+    return _warning_page(request, data, "emergency")
 
 
 # ------------------------------------------------------------------ question fields
@@ -115,84 +188,83 @@ class QuestionField:
     kind: str  # yesno | radios | scale | number | duration | bodymap | textarea
     text: str
     help: str | None
+    why: str | None  # why the interview asks it
     value: Any
     error: FieldError | None
     field_id: str
     options: tuple[tuple[str, str], ...]  # (value, label) for radios
     unit: str | None
-    follow_up: bool  # has an ask_if: shown or hidden by the answers so far
-    visible: bool  # asked now; a hidden one can be revealed by questions.js
+    required: bool
 
 
 def _fields(
-    page: Page, asked: list[Item], values: dict[str, Any], errors: list[FieldError], lang: str
+    screen: ShownScreen, values: dict[str, Any], errors: list[FieldError], lang: str
 ) -> list[QuestionField]:
-    """Every question of the page; those not asked now are rendered hidden."""
     by_key = {e.key: e for e in errors}
-    asked_keys = {item.key for item in asked}
-    fields = []
-    for item in page.items:
-        fields.append(
-            QuestionField(
-                item=item,
-                kind=questionnaire.widget(item),
-                text=item.text(lang),
-                help=item.help(lang) if item.help else None,
-                value=values.get(item.key),
-                error=by_key.get(item.key),
-                field_id=questionnaire.field_id(item),
-                options=tuple((value, label(lang)) for value, label in item.options.items()),
-                unit=item.unit(lang) if item.unit else None,
-                follow_up=item.ask_if is not None,
-                visible=item.key in asked_keys,
-            )
+    required = interview_flow.required_keys()
+    return [
+        QuestionField(
+            item=item,
+            kind=questionnaire.widget(item),
+            text=item.text(lang),
+            help=item.help(lang) if item.help else None,
+            why=item.why(lang) if item.why else None,
+            value=values.get(item.key),
+            error=by_key.get(item.key),
+            field_id=questionnaire.field_id(item),
+            options=tuple((value, label(lang)) for value, label in item.options.items()),
+            unit=item.unit(lang) if item.unit else None,
+            required=item.key in required,
         )
-    return fields
+        for item in screen.items
+    ]
 
 
-def _question_context(
+def _question_response(
     request: Request,
-    page: Page,
+    screen: ShownScreen,
     data: SessionData,
-    values: dict[str, Any],
     errors: list[FieldError],
-    return_to: str | None,
-    more: bool = False,
-) -> dict[str, Any]:
+    values: dict[str, Any] | None,
+    return_to: str | None = None,
+    status_code: int = 200,
+):
     lang = _lang(request)
-    items = questionnaire.asked_items(page, data.answers)
-    step, total = questionnaire.page_position(page.id, data.answers)
-    previous = questionnaire.previous_page(page.id, data.answers)
+    if values is None:
+        values = questionnaire.form_values(screen.items, data.answers, data.unknown)
+    first = screen.items[0]
+    page = load_item_bank().page(first.page)
+    single = len(screen.items) == 1 and questionnaire.widget(first) not in ("bodymap", "textarea")
     if return_to == RETURN_TO_CHECK:
         back_url = "/tjek"
-    elif previous is not None:
-        back_url = _page_url(previous)
+    elif screen.number > 1:
+        back_url = interview_flow.screen_url(screen.number - 1)
     else:
         back_url = "/"
-    locations = values.get("locations") if "locations" in values else None
-    return {
-        "page": page,
-        "page_title": page.title(lang),
-        "intro": page.intro(lang) if page.intro else None,
-        "fields": _fields(page, items, values, errors, lang),
+    ctx = {
+        "screen": screen,
+        "page_title": first.text(lang) if single else interview_flow.screen_title(screen)(lang),
+        "single": single,
+        "intro": page.intro(lang) if page.intro and not single else None,
+        "fields": _fields(screen, values, errors, lang),
         "errors": errors,
-        "step": step,
-        "total": total,
+        "remaining": screen.remaining,
         "back_url": back_url,
         "return_to": return_to if return_to == RETURN_TO_CHECK else "",
         "csrf": data.csrf,
-        "shown": questionnaire.LIST_SEPARATOR.join(i.key for i in items),
-        "more": more,
-        "bodymap": bodymap.view(locations, lang)
-        if any(i.type == "regions" for i in page.items)
+        "state": _form_state(request, data),
+        "shown": questionnaire.LIST_SEPARATOR.join(screen.keys),
+        "bodymap": bodymap.view(values.get("locations"), lang)
+        if any(i.type == "regions" for i in screen.items)
         else None,
         "duration_units": list(questionnaire.DURATION_UNITS),
     }
+    return _render(request, "patient/question.html", ctx, data, status_code=status_code)
 
 
 # Reasons set by the person's own warning-sign answers.  They stay true as more answers
-# come in, unlike a pattern's default level, which can move while half the questions
-# are still open.
+# come in, unlike a pattern's default level, which can move while questions are still
+# open.
 ANSWER_DRIVEN_KINDS = ("escalation", "safety_floor")
 
 
@@ -204,6 +276,22 @@ def _answer_driven(assessment: Assessment) -> bool:
     )
 
 
+def _after_answers(request: Request, data: SessionData) -> str:
+    """Where to go after a screen: an urgent page the first time it applies, else on."""
+    assessment = assess_valid(data.answers)
+    if assessment.triage == "emergency" and not data.emergency_shown:
+        data.emergency_shown = True
+        return "/akut"
+    if (
+        assessment.triage == "same_day"
+        and _answer_driven(assessment)
+        and not (data.same_day_shown or data.emergency_shown)
+    ):
+        data.same_day_shown = True
+        return "/samme-dag"
+    return _next_url(request, data)
+
+
 # -------------------------------------------------------------------------- routes
 
 
@@ -212,207 +300,196 @@ async def start(request: Request):
     data = session.load(request)
 
     def page() -> Response:
-        in_progress = data is not None and bool(data.seen)
-        return _render(
+        in_progress = data is not None and data.started
+        response = _render(
             request,
             "patient/start.html",
             {
                 "in_progress": in_progress,
-                "resume_url": _resume_url(data) if in_progress else None,
+                "resume_url": _next_url(request, data) if in_progress else None,
                 "expired": request.query_params.get("udloebet") == "1",
-                "first_url": _page_url(load_item_bank().pages[0]),
+                "cookies_blocked": request.query_params.get("cookies") == "nej",
+                "first_url": interview_flow.screen_url(1),
+                "minutes": interview_minutes(),
                 "session_minutes": request.app.state.settings.session_minutes,
             },
             data,
         )
+        # The same for everyone, so it may be cached: "Start nu" looks for it.
+        response.set_cookie(COOKIE_PROBE, "1", path="/", httponly=True, samesite="lax")
+        return response
 
     # Without answers the start page is the same for everyone in the same language.
     return request.app.state.page_cache.respond(request, page) if data is None else page()
 
 
-@router.get("/spoergsmaal/{page_id}", name="question_page", include_in_schema=False)
-def question_page(request: Request, page_id: str):
-    page = _page_or_404(page_id)
-    data = session.load(request) or SessionData()
-    return_to = request.query_params.get("retur")
-    values = questionnaire.form_values(page, data.answers, data.unknown)
-    ctx = _question_context(
-        request, page, data, values, [], return_to, more=request.query_params.get("mere") == "1"
-    )
-    return _render(request, "patient/question.html", ctx, data)
-
-
-@router.post("/spoergsmaal/{page_id}", name="question_page_post", include_in_schema=False)
-async def question_page_post(request: Request, page_id: str):
-    page = _page_or_404(page_id)
+@router.get("/begynd", name="begin", include_in_schema=False)
+def begin(request: Request):
+    """'Start nu': the first question, or the start page again if cookies are blocked."""
     data = session.load(request)
-    if data is None:
-        return _redirect(request, "/?udloebet=1", None)
+    if data is None and COOKIE_PROBE not in request.cookies:
+        return _redirect(request, "/?cookies=nej", None)
+    data = data or SessionData()
+    return _redirect(request, _next_url(request, data), data)
+
+
+@router.get("/spoergsmaal/{number}", name="question_page", include_in_schema=False)
+def question_page(request: Request, number: str):
+    data = session.load(request) or SessionData()
+    # An old address of the long form (/spoergsmaal/warning) finds the next screen too.
+    place = int(number) if number.isdigit() else 0
+    screen = interview_flow.screen_at(data, place, _complete_instruments(request))
+    if screen is None:
+        return _redirect(request, _next_url(request, data), data)
+    return_to = request.query_params.get("retur")
+    return _question_response(request, screen, data, [], None, return_to)
+
+
+@router.post("/spoergsmaal/{number}", name="question_page_post", include_in_schema=False)
+async def question_page_post(request: Request, number: int):
     form = await request.form()
+    data = _posted_session(request, form)
+    if data is None:
+        return _emergency_without_session(request, form) or _redirect(request, "/?udloebet=1", None)
     return_to = form.get("retur") if form.get("retur") == RETURN_TO_CHECK else None
-    if not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
-        # A form from another site or an old tab: show the page again, change nothing.
-        values = questionnaire.form_values(page, data.answers, data.unknown)
+    screen = interview_flow.screen_at(data, number, _complete_instruments(request))
+    shown = str(form.get("shown", ""))
+    if (
+        screen is None
+        or shown != questionnaire.LIST_SEPARATOR.join(screen.keys)
+        or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf)
+    ):
+        # A form from another site, an old tab or a screen that is no longer next: change
+        # nothing, but never lose a warning sign that needs 112.
+        urgent = _emergency_without_session(request, form)
+        if urgent is not None:
+            return urgent
+        if screen is None:
+            return _show(request, _next_url(request, data), data)
         error = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
-        ctx = _question_context(request, page, data, values, [error], return_to)
-        return _render(request, "patient/question.html", ctx, data, status_code=400)
-    page_keys = {item.key for item in page.items}
-    shown = [
-        k for k in str(form.get("shown", "")).split(questionnaire.LIST_SEPARATOR) if k in page_keys
-    ]
-    submission = questionnaire.parse_page(page, form, data.answers, data.unknown, shown)
+        return _question_response(request, screen, data, [error], None, return_to, 400)
+
+    required = interview_flow.required_keys() & set(screen.keys)
+    submission = questionnaire.parse_screen(screen.items, form, data.answers, required)
     if not submission.errors:
-        candidate = SessionData(
-            submission.answers,
-            submission.unknown,
-            [*data.seen, page.id] if page.id not in data.seen else data.seen,
-            data.emergency_shown,
-            data.same_day_shown,
-            data.csrf,
-        )
+        candidate = interview_flow.record(data, screen, submission.answers)
         if not session.fits(request, candidate):
+            item = next((i for i in screen.items if i.type == "text"), screen.items[0])
             submission.errors.append(
-                FieldError("free_text", "f-free_text", questionnaire.MESSAGE_TOO_BIG)
+                FieldError(item.key, questionnaire.field_id(item), questionnaire.MESSAGE_TOO_BIG)
             )
     if submission.errors:
-        ctx = _question_context(
-            request, page, data, submission.values, submission.errors, return_to
+        return _question_response(
+            request, screen, data, submission.errors, submission.values, return_to, 400
         )
-        return _render(request, "patient/question.html", ctx, data, status_code=400)
     data = candidate
-
-    # An answer on this page may open questions that were hidden: ask them now.
-    new = [
-        item.key
-        for item in questionnaire.asked_items(page, data.answers)
-        if item.key not in shown and item.key not in data.answers and item.key not in data.unknown
-    ]
-    if new:
-        url = _page_url(page, return_to) + ("&" if return_to else "?") + "mere=1"
-        return _redirect(
-            request, url + f"#{questionnaire.field_id(load_item_bank()[new[0]])}", data
-        )
-
-    assessment = assess_valid(data.answers)
-    if assessment.triage == "emergency" and not data.emergency_shown:
-        data.emergency_shown = True
-        return _redirect(request, "/akut", data)
-    if (
-        assessment.triage == "same_day"
-        and _answer_driven(assessment)
-        and not (data.same_day_shown or data.emergency_shown)
-    ):
-        data.same_day_shown = True
-        return _redirect(request, "/samme-dag", data)
-    if return_to == RETURN_TO_CHECK:
-        unseen = questionnaire.first_unseen_page(data.answers, data.seen)
-        return _redirect(request, _page_url(unseen, return_to) if unseen else "/tjek", data)
-    following = questionnaire.next_page(page.id, data.answers)
-    return _redirect(request, _page_url(following) if following else "/tjek", data)
+    return _show(request, _after_answers(request, data), data)
 
 
-@router.post("/spoergsmaal/{page_id}/vis", name="question_visibility", include_in_schema=False)
-async def question_visibility(request: Request, page_id: str):
-    """Which questions the page asks with the answers on screen now (saves nothing).
-
-    questions.js calls this while the person answers, so follow-up questions appear and
-    disappear by the same rules the server uses on submit.
-    """
-    page = _page_or_404(page_id)
-    data = session.load(request)
+@router.post("/fortsaet", name="continue_interview", include_in_schema=False)
+async def continue_interview(request: Request):
+    """'Continue with the questions' from an urgent page when cookies are blocked."""
     form = await request.form()
+    data = _posted_session(request, form)
     if data is None or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
-        return JSONResponse({"error": "no_session"}, status_code=403, headers=NO_STORE)
-    asked = questionnaire.preview_asked(page, form, data.answers)
-    return JSONResponse({"asked": asked}, headers=NO_STORE)
+        return _redirect(request, "/?udloebet=1", None)
+    return _show(request, _next_url(request, data), data)
 
 
-def _warning_context(request: Request, data: SessionData, level: str) -> dict[str, Any]:
+def _warning_page(request: Request, data: SessionData, level: str):
     lang = _lang(request)
     assessment = assess_valid(data.answers) if data.answers else None
     applies = assessment is not None and assessment.triage == level
-    return {
+    next_url = _next_url(request, data)
+    ctx = {
         "applies": applies,
         "reasons": _statement_list(assessment, level, lang) if applies else [],
         "signs": [flag.statement(lang) for flag in assessment.red_flags] if assessment else [],
         "level": load_outcomes().levels[level],
-        "continue_url": _resume_url(data),
-        "has_answers": bool(data.seen),
+        "continue_url": next_url,
+        "has_answers": data.started,
+        "questions_left": next_url != interview_flow.CHECK_URL,
+        "state": _form_state(request, data),
+        "csrf": data.csrf,
         "out_of_hours": OUT_OF_HOURS,
     }
+    template = "patient/emergency.html" if level == "emergency" else "patient/same_day.html"
+    return _render(request, template, ctx, data)
 
 
 @router.get("/akut", name="emergency", include_in_schema=False)
 def emergency(request: Request):
-    data = session.load(request) or SessionData()
-    return _render(
-        request, "patient/emergency.html", _warning_context(request, data, "emergency"), data
-    )
+    return _warning_page(request, session.load(request) or SessionData(), "emergency")
 
 
 @router.get("/samme-dag", name="same_day", include_in_schema=False)
 def same_day(request: Request):
-    data = session.load(request) or SessionData()
-    return _render(
-        request, "patient/same_day.html", _warning_context(request, data, "same_day"), data
-    )
+    return _warning_page(request, session.load(request) or SessionData(), "same_day")
 
 
-def _answer_rows(page: Page, data: SessionData, lang: str) -> list[dict[str, Any]]:
+def _answer_rows(keys: list[str], data: SessionData, lang: str) -> list[dict[str, Any]]:
     bank = load_item_bank()
     rows = []
-    for item in questionnaire.asked_items(page, data.answers):
-        value = data.answers.get(item.key)
-        if item.key in data.unknown:
+    for key in keys:
+        item = bank[key]
+        value = data.answers.get(key)
+        if value is None:
             shown, state = None, "unknown"
-        elif value is None:
-            shown, state = None, "unanswered"
         elif item.type == "boolean":
             shown, state = None, "yes" if value else "no"
         elif item.type == "choice":
             shown, state = item.options[value](lang), "value"
         elif item.type == "regions":
             shown, state = ", ".join(bank.region_label(c, lang) for c in value), "value"
-        elif item.key == "duration_days":
+        elif key == "duration_days":
             number, unit = questionnaire.duration_parts(value)
             shown, state = (number, unit), "duration"
         elif item.unit is not None:
             shown, state = f"{value} {item.unit(lang)}", "value"
         else:
             shown, state = str(value), "value"
+        number = interview_flow.screen_of(data, key)
+        change = interview_flow.screen_url(number) + f"?retur={RETURN_TO_CHECK}"
         rows.append(
             {
-                "key": item.key,
+                "key": key,
                 "question": item.text(lang),
                 "state": state,
                 "shown": shown,
-                "change_url": _page_url(page, RETURN_TO_CHECK, questionnaire.field_id(item)),
+                "change_url": change + f"#{questionnaire.field_id(item)}",
             }
         )
     return rows
 
 
+def _sections(data: SessionData, lang: str, keep=lambda key, value: True) -> list[dict]:
+    """The asked questions by section (item bank order of sections), answers in rows."""
+    bank = load_item_bank()
+    sections = []
+    for section_id, title in bank.sections.items():
+        keys = [
+            key
+            for key in data.asked
+            if bank[key].section == section_id and keep(key, data.answers.get(key))
+        ]
+        if keys:
+            sections.append({"title": title(lang), "rows": _answer_rows(keys, data, lang)})
+    return sections
+
+
 @router.get("/tjek", name="check_answers", include_in_schema=False)
 def check_answers(request: Request):
     data = session.load(request)
-    if data is None or not data.seen:
+    if data is None or not data.started:
         return _redirect(request, "/", data)
-    lang = _lang(request)
-    pages = questionnaire.applicable_pages(data.answers)
+    next_url = _next_url(request, data)
     return _render(
         request,
         "patient/check.html",
         {
-            "sections": [
-                {
-                    "page": page,
-                    "title": page.title(lang),
-                    "seen": page.id in data.seen,
-                    "rows": _answer_rows(page, data, lang),
-                }
-                for page in pages
-            ],
-            "back_url": _page_url(pages[-1]) if pages else "/",
+            "sections": _sections(data, _lang(request)),
+            "unfinished_url": None if next_url == interview_flow.CHECK_URL else next_url,
+            "back_url": interview_flow.screen_url(len(data.screens)),
         },
         data,
     )
@@ -510,7 +587,7 @@ def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
 @router.get("/resultat", name="result", include_in_schema=False)
 def result(request: Request):
     data = session.load(request)
-    if data is None or not data.seen:
+    if data is None or not data.started:
         return _redirect(request, "/", data)
     return _render(request, "patient/result.html", _result_context(request, data), data)
 
@@ -518,25 +595,14 @@ def result(request: Request):
 @router.get("/resultat/print", name="result_print", include_in_schema=False)
 def result_print(request: Request):
     data = session.load(request)
-    if data is None or not data.seen:
+    if data is None or not data.started:
         return _redirect(request, "/", data)
-    lang = _lang(request)
-    bank = load_item_bank()
-    sections = []
-    for section_id, title in bank.sections.items():
-        rows = []
-        for page in questionnaire.applicable_pages(data.answers):
-            rows += [
-                row
-                for row in _answer_rows(page, data, lang)
-                if bank[row["key"]].section == section_id
-                and row["state"] != "unanswered"
-                and row["key"] not in ("locations", "free_text")
-            ]
-        if rows:
-            sections.append({"title": title(lang), "rows": rows})
     ctx = _result_context(request, data)
-    ctx["sections"] = sections
+    ctx["sections"] = _sections(
+        data,
+        _lang(request),
+        keep=lambda key, value: value is not None and key not in ("locations", "free_text"),
+    )
     # Free text runs across the page: in a table column it would push the page past A4.
     ctx["free_text"] = data.answers.get("free_text")
     return _render(request, "patient/print.html", ctx, data)
@@ -548,7 +614,7 @@ def start_over(request: Request):
     return _render(
         request,
         "patient/start_over.html",
-        {"csrf": data.csrf if data else "", "has_answers": bool(data and data.seen)},
+        {"csrf": data.csrf if data else "", "has_answers": bool(data and data.started)},
         data,
     )
 

@@ -1,16 +1,11 @@
-"""The questionnaire as pure functions: which pages and questions to ask, and form parsing.
+"""The question forms as pure functions: controls, values and parsing.
 
-Nothing here knows about HTTP.  The item bank decides what is asked (each item's
-``ask_if``); this module adds the web rules on top:
+Nothing here knows about HTTP or about which question comes next (that is
+:mod:`nervetjek.web.interview_flow` over the interview engine).  The rules added here:
 
-* A page's follow-up questions (items with an ``ask_if``) are judged by the answers on
-  other pages plus the page's own lead questions (items without an ``ask_if``).  A
-  follow-up never switches off itself or another follow-up on the same page, so an answer
-  cannot make the page it stands on disappear under the person's feet.
 * "Ved ikke" (don't know) leaves a question unanswered: unanswered is never guessed.
-* After every change, answers to questions that are no longer asked are dropped
-  (:func:`prune`), so a "no" to a lead question removes its follow-ups, with or without
-  JavaScript.
+* A required question (a warning sign) must get Ja, Nej or Ved ikke; an empty one is an
+  error, never a silent "no".
 
 Error messages are Danish gettext message ids (translated by the templates through
 ``patient.po``) with ``%(name)s`` parameters.
@@ -24,8 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nervetjek.conditions import Facts
-from nervetjek.intake.bank import Item, ItemBank, Page, load_item_bank
+from nervetjek.intake.bank import Item, load_item_bank
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 # Days per unit for "how long": a month is 30 days and a year 365, which is exact
@@ -42,6 +36,7 @@ def N_(message: str) -> str:
 
 MESSAGE_STALE_FORM = N_("Siden var for gammel. Send dine svar igen.")
 MESSAGE_TOO_BIG = N_("Dine svar fylder for meget. Gør teksten kortere.")
+MESSAGE_REQUIRED = N_("Svar ja, nej eller ved ikke.")
 
 # Every message this module can produce, so a test can check each has an English text.
 MESSAGES = (
@@ -57,6 +52,7 @@ MESSAGES = (
     N_("Vælg kun steder fra listen."),
     MESSAGE_STALE_FORM,
     MESSAGE_TOO_BIG,
+    MESSAGE_REQUIRED,
 )
 
 
@@ -74,13 +70,12 @@ class FieldError:
 class Submission:
     """The result of parsing one page's form."""
 
-    answers: dict[str, Any]  # every answer, with this page's applied and pruned
-    unknown: set[str]  # keys answered "ved ikke"
+    answers: dict[str, Any]  # every answer, with this screen's applied
     errors: list[FieldError]
     values: dict[str, Any]  # what the person entered, to show again with the errors
 
 
-# ----------------------------------------------------------------------------- flow
+# ------------------------------------------------------------------------- controls
 
 
 def widget(item: Item) -> str:
@@ -119,84 +114,6 @@ def region_field_id(key: str, code: str) -> str:
     return f"f-{key}-{code.replace('.', '-')}"
 
 
-def _context(page: Page, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers a page's follow-ups are judged by: all but the page's own follow-ups."""
-    own_follow_ups = {item.key for item in page.items if item.ask_if is not None}
-    return {k: v for k, v in answers.items() if k not in own_follow_ups}
-
-
-def asked_items(page: Page, answers: Mapping[str, Any]) -> list[Item]:
-    """The questions to show on a page, given the answers so far."""
-    return page.asked_items(Facts.of(_context(page, answers)))
-
-
-def applicable_pages(answers: Mapping[str, Any], bank: ItemBank | None = None) -> list[Page]:
-    """The pages with at least one question to ask, in the item bank's order."""
-    bank = bank or load_item_bank()
-    return [page for page in bank.pages if asked_items(page, answers)]
-
-
-def page_position(page_id: str, answers: Mapping[str, Any]) -> tuple[int, int]:
-    """(step, total) for "Trin 3 af 10"; a page outside the flow counts where it stands."""
-    bank = load_item_bank()
-    pages = applicable_pages(answers, bank)
-    ids = [p.id for p in pages]
-    if page_id in ids:
-        return ids.index(page_id) + 1, len(ids)
-    order = [p.id for p in bank.pages]
-    before = sum(1 for p in ids if order.index(p) < order.index(page_id))
-    return before + 1, len(ids) + 1
-
-
-def next_page(page_id: str | None, answers: Mapping[str, Any]) -> Page | None:
-    """The next page to ask after ``page_id`` (None: the first), or None when done."""
-    bank = load_item_bank()
-    order = [p.id for p in bank.pages]
-    start = -1 if page_id is None else order.index(page_id)
-    for page in applicable_pages(answers, bank):
-        if order.index(page.id) > start:
-            return page
-    return None
-
-
-def previous_page(page_id: str, answers: Mapping[str, Any]) -> Page | None:
-    bank = load_item_bank()
-    order = [p.id for p in bank.pages]
-    earlier = [
-        p for p in applicable_pages(answers, bank) if order.index(p.id) < order.index(page_id)
-    ]
-    return earlier[-1] if earlier else None
-
-
-def first_unseen_page(answers: Mapping[str, Any], seen: Iterable[str]) -> Page | None:
-    """The first page to ask that the person has not been to yet."""
-    seen = set(seen)
-    for page in applicable_pages(answers):
-        if page.id not in seen:
-            return page
-    return None
-
-
-def prune(
-    answers: Mapping[str, Any], unknown: Iterable[str] = ()
-) -> tuple[dict[str, Any], set[str]]:
-    """Drop answers (and "ved ikke" marks) to questions that are no longer asked.
-
-    One pass in page order is enough: a question's condition refers to earlier pages or to
-    lead questions on its own page, never to a later page.
-    """
-    bank = load_item_bank()
-    kept = dict(answers)
-    unknown_kept = set(unknown)
-    for page in bank.pages:
-        asked = {item.key for item in asked_items(page, kept)}
-        for item in page.items:
-            if item.key not in asked:
-                kept.pop(item.key, None)
-                unknown_kept.discard(item.key)
-    return kept, unknown_kept
-
-
 # ---------------------------------------------------------------------- form values
 
 
@@ -209,11 +126,13 @@ def duration_parts(days: int) -> tuple[int, str]:
     return days, "days"
 
 
-def form_values(page: Page, answers: Mapping[str, Any], unknown: Iterable[str]) -> dict[str, Any]:
-    """What each control on a page shows, from the stored answers."""
+def form_values(
+    items: Iterable[Item], answers: Mapping[str, Any], unknown: Iterable[str]
+) -> dict[str, Any]:
+    """What each control on a screen shows, from the stored answers."""
     unknown = set(unknown)
     values: dict[str, Any] = {}
-    for item in page.items:
+    for item in items:
         key = item.key
         kind = widget(item)
         value = answers.get(key)
@@ -348,80 +267,34 @@ def _getlist(form: Any, key: str) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def preview_asked(page: Page, form: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
-    """The questions the page would ask if its form were sent now (nothing is saved).
-
-    Used to show and hide follow-up questions while the person answers; an invalid
-    answer is simply left out here (the real submit reports it).
-    """
-    merged = dict(answers)
-    for item in page.items:
-        answer, _value, problem = _parse_item(item, form)
-        if problem is not None:
-            continue
-        merged.pop(item.key, None)
-        if answer is not None and answer != UNKNOWN:
-            merged[item.key] = answer
-    return [item.key for item in asked_items(page, merged)]
-
-
-def parse_page(
-    page: Page,
+def parse_screen(
+    items: Iterable[Item],
     form: Mapping[str, Any],
     answers: Mapping[str, Any],
-    unknown: Iterable[str] = (),
-    shown: Iterable[str] | None = None,
+    required: Iterable[str] = (),
 ) -> Submission:
-    """Apply one page's form to the answers so far.
+    """Apply one screen's form to the answers so far.
 
-    ``shown`` are the questions the form showed; only those are read, so a question that
-    was hidden keeps its earlier answer.  On errors the stored answers are unchanged.
+    An answer of "Ved ikke", or an empty optional question, leaves the question without
+    an answer.  ``required`` questions must be answered, "Ved ikke" included.  On errors
+    the stored answers are unchanged.
     """
-    shown_keys = set(shown) if shown is not None else {i.key for i in asked_items(page, answers)}
+    required = set(required)
+    items = list(items)
     updated = dict(answers)
-    unknown_updated = set(unknown)
     errors: list[FieldError] = []
-    values = form_values(page, answers, unknown)
-    for item in page.items:
-        if item.key not in shown_keys:
-            continue
+    values = form_values(items, answers, ())
+    for item in items:
         answer, value, problem = _parse_item(item, form)
         values[item.key] = value
+        if problem is None and answer is None and item.key in required:
+            problem = FieldError(item.key, field_id(item), MESSAGE_REQUIRED)
         if problem is not None:
             errors.append(problem)
             continue
-        unknown_updated.discard(item.key)
         updated.pop(item.key, None)
-        if answer == UNKNOWN:
-            unknown_updated.add(item.key)
-        elif answer is not None:
+        if answer is not None and answer != UNKNOWN:
             updated[item.key] = answer
     if errors:
-        return Submission(dict(answers), set(unknown), errors, values)
-    pruned, unknown_pruned = prune(updated, unknown_updated)
-    return Submission(pruned, unknown_pruned, [], values)
-
-
-def answers_from_intake(page: Page, answers: Mapping[str, Any], shown: Iterable[str]) -> dict:
-    """The form a person would send on ``page`` to give these intake answers.
-
-    The inverse of :func:`parse_page`, used by tests and by the clinic to prefill a form.
-    Questions without an answer are left empty (not answered).
-    """
-    form: dict[str, Any] = {}
-    for item in page.items:
-        if item.key not in set(shown) or item.key not in answers:
-            continue
-        value = answers[item.key]
-        kind = widget(item)
-        if kind == "yesno":
-            form[item.key] = YES if value else NO
-        elif kind == "duration":
-            number, unit = duration_parts(value)
-            form[item.key] = str(number)
-            form[item.key + UNIT_FIELD_SUFFIX] = unit
-        elif kind == "bodymap":
-            form[item.key] = list(value)
-        else:
-            form[item.key] = str(value)
-    return form
+        return Submission(dict(answers), errors, values)
+    return Submission(updated, [], values)

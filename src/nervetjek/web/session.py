@@ -1,6 +1,7 @@
 """The questionnaire session: answers kept only in an encrypted, signed cookie.
 
-No answer is stored on the server.  The cookie holds the answers and a few flags,
+No answer is stored on the server.  The cookie holds the answers, the screens of the
+interview shown so far (which questions were asked, in order) and a few flags,
 compressed and encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived by
 HKDF from the site secret.  Fernet's timestamp gives the inactivity limit: every response
 re-issues the cookie, and a cookie older than ``settings.session_minutes`` is ignored.
@@ -9,6 +10,9 @@ Public interface for other areas (the clinic's "send to clinic" flow):
 
 * :func:`read_answers` ``(request) -> dict``: the validated answers, ``{}`` if none or expired.
 * :func:`clear` ``(response)``: delete the session cookie.
+
+With cookies blocked, the question forms carry the same token in a hidden field
+(:func:`token`, :func:`load_token`), so the warning signs still reach the emergency page.
 """
 
 from __future__ import annotations
@@ -30,28 +34,45 @@ from nervetjek.intake import IntakeError, load_item_bank, validate_answers
 COOKIE_NAME = "nervetjek_svar"
 # Browsers keep at least 4096 bytes per cookie (name, value and attributes together).
 MAX_COOKIE_BYTES = 4000
-FORMAT_VERSION = 1
+# 2: the interview (screens of question keys) replaced the pages of the full form.
+FORMAT_VERSION = 2
 _HKDF_SALT = b"nervetjek session cookie"
 _HKDF_INFO = b"nervetjek.web.session v1"
 
 
 @dataclass
 class SessionData:
-    """What the questionnaire remembers between pages."""
+    """What the interview remembers between screens.
+
+    A question on a screen that has no answer was answered "Ved ikke" (or left empty
+    where that is allowed): it was asked, and it stays unknown.
+    """
 
     answers: dict[str, Any] = field(default_factory=dict)
-    unknown: set[str] = field(default_factory=set)  # keys answered "ved ikke"
-    seen: list[str] = field(default_factory=list)  # page ids the person has sent
+    screens: list[list[str]] = field(default_factory=list)  # question keys per screen sent
     emergency_shown: bool = False
     same_day_shown: bool = False
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+    @property
+    def asked(self) -> list[str]:
+        """Every question asked so far, in the order asked."""
+        return [key for keys in self.screens for key in keys]
+
+    @property
+    def unknown(self) -> set[str]:
+        """Questions asked but without an answer ("Ved ikke")."""
+        return {key for key in self.asked if key not in self.answers}
+
+    @property
+    def started(self) -> bool:
+        return bool(self.screens)
 
     def to_json(self) -> bytes:
         payload = {
             "v": FORMAT_VERSION,
             "a": self.answers,
-            "u": sorted(self.unknown),
-            "p": self.seen,
+            "q": self.screens,
             "e": int(self.emergency_shown),
             "s": int(self.same_day_shown),
             "t": self.csrf,
@@ -64,11 +85,10 @@ class SessionData:
         if not isinstance(payload, dict) or payload.get("v") != FORMAT_VERSION:
             raise ValueError("unknown session format")
         bank = load_item_bank()
-        page_ids = {p.id for p in bank.pages}
+        screens = [[str(k) for k in keys if k in bank.items] for keys in payload["q"]]
         return cls(
             answers=validate_answers(payload["a"]),
-            unknown={k for k in payload["u"] if k in bank.items},
-            seen=[p for p in payload["p"] if p in page_ids],
+            screens=[keys for keys in screens if keys],
             emergency_shown=bool(payload["e"]),
             same_day_shown=bool(payload["s"]),
             csrf=str(payload["t"]),
@@ -110,11 +130,20 @@ def cookie_size(token: str) -> int:
 
 
 def load(request: Request) -> SessionData | None:
-    token = request.cookies.get(COOKIE_NAME)
+    return load_token(request, request.cookies.get(COOKIE_NAME) or "")
+
+
+def load_token(request: Request, token: str) -> SessionData | None:
+    """The session in a token (the cookie, or its copy in a form when cookies are blocked)."""
     if not token:
         return None
     ttl = request.app.state.settings.session_minutes * 60
     return decode(_fernet(request), token, ttl)
+
+
+def token(request: Request, data: SessionData) -> str:
+    """The session as the encrypted token the cookie holds."""
+    return encode(_fernet(request), data)
 
 
 def fits(request: Request, data: SessionData) -> bool:

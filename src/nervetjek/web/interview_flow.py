@@ -1,0 +1,189 @@
+"""The patient's way through the interview, as pure functions (nothing here knows HTTP).
+
+The interview engine (:mod:`nervetjek.interview`) chooses the questions; this module adds
+the web's rules around it:
+
+* The screens the person has sent are kept in the session (question keys per screen),
+  so Back, reload and "Ændre" show the same screen again with its answers.
+* After a change, answers to questions that are no longer asked are dropped
+  (:func:`prune`), so a "no" to a lead question removes its follow-ups.
+* The flow is a sequence of steps (:data:`FLOW`).  Each step says where the person goes
+  next, or ``None`` when it has nothing left to ask; the first step with somewhere to go
+  wins, and when none has, the person checks their answers.  A new step, for example
+  a free-text box after the warning signs, is one more entry in the tuple.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from nervetjek.conditions import Facts
+from nervetjek.intake import load_item_bank
+from nervetjek.intake.bank import Item, Text
+from nervetjek.interview import Screen, next_screen
+from nervetjek.interview.plan import load_plan
+from nervetjek.knowledge import load_knowledge
+from nervetjek.web.session import SessionData
+
+CHECK_URL = "/tjek"
+
+
+def screen_url(number: int) -> str:
+    return f"/spoergsmaal/{number}"
+
+
+@dataclass(frozen=True)
+class ShownScreen:
+    """One screen as the web shows it: its place in the history and its questions."""
+
+    number: int  # 1-based place among the screens sent; len(screens) + 1 for a new one
+    items: tuple[Item, ...]
+    remaining: int  # the engine's estimate of questions left after this screen
+    new: bool  # not sent before
+
+    @property
+    def keys(self) -> list[str]:
+        return [item.key for item in self.items]
+
+
+def screen_title(screen: ShownScreen) -> Text:
+    """The heading of a screen of several questions: its warning group, else its page."""
+    first = screen.keys[0]
+    for warning in load_plan().warning_screens:
+        if first in warning.keys:
+            return warning.title
+    return load_item_bank().page(screen.items[0].page).title
+
+
+def prune(answers: Mapping[str, Any], screens: Iterable[Iterable[str]]) -> tuple[dict, list]:
+    """Drop answers to, and screen places of, questions that no longer apply.
+
+    Repeated until nothing changes: dropping one answer can switch off a question that
+    depended on it.
+    """
+    bank = load_item_bank()
+    kept = dict(answers)
+    kept_screens = [list(keys) for keys in screens]
+    while True:
+        facts = Facts.of(kept)
+        considered = set(kept) | {key for keys in kept_screens for key in keys}
+        gone = {
+            key
+            for key in considered
+            if bank[key].ask_if is not None and bank[key].ask_if.evaluate(facts) is False
+        }
+        if not gone:
+            break
+        for key in gone:
+            kept.pop(key, None)
+        kept_screens = [[k for k in keys if k not in gone] for keys in kept_screens]
+    return kept, [keys for keys in kept_screens if keys]
+
+
+@lru_cache(maxsize=512)
+def _cached_screen(answers_json: str, asked: tuple[str, ...], complete: bool) -> Screen:
+    return next_screen(json.loads(answers_json), list(asked), complete_instruments=complete)
+
+
+def _engine_screen(data: SessionData, complete_instruments: bool) -> Screen:
+    """The engine's next screen.  Deterministic and costly (it weighs every question), and
+    asked several times per answer (the steps, the POST and the page after the redirect),
+    so it is remembered for the latest sessions."""
+    answers_json = json.dumps(data.answers, sort_keys=True, separators=(",", ":"))
+    return _cached_screen(answers_json, tuple(data.asked), complete_instruments)
+
+
+def screen_at(data: SessionData, number: int, complete_instruments: bool) -> ShownScreen | None:
+    """The screen at ``number``: one sent before, or the next new one; None if neither."""
+    bank = load_item_bank()
+    upcoming = _engine_screen(data, complete_instruments)
+    if 1 <= number <= len(data.screens):
+        keys, new = data.screens[number - 1], False
+    elif number == len(data.screens) + 1 and not upcoming.done:
+        keys, new = list(upcoming.keys), True
+    else:
+        return None
+    return ShownScreen(
+        number=number,
+        items=tuple(bank[key] for key in keys),
+        remaining=upcoming.remaining,
+        new=new,
+    )
+
+
+def record(data: SessionData, screen: ShownScreen, answers: Mapping[str, Any]) -> SessionData:
+    """The session after the person sent ``screen`` with these (merged) answers."""
+    screens = [list(keys) for keys in data.screens]
+    if screen.new:
+        screens.append(screen.keys)
+    else:
+        screens[screen.number - 1] = screen.keys
+    kept, kept_screens = prune(answers, screens)
+    return SessionData(
+        answers=kept,
+        screens=kept_screens,
+        emergency_shown=data.emergency_shown,
+        same_day_shown=data.same_day_shown,
+        csrf=data.csrf,
+    )
+
+
+def screen_of(data: SessionData, key: str) -> int | None:
+    """The number of the screen that asked ``key``."""
+    for number, keys in enumerate(data.screens, start=1):
+        if key in keys:
+            return number
+    return None
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    """One part of the flow: where the person goes next, or None when it is finished."""
+
+    name: str
+    next_url: Callable[[SessionData, bool], str | None]
+
+
+def required_keys() -> frozenset[str]:
+    """The warning-sign questions: the person must answer them (Ja, Nej or Ved ikke)."""
+    return load_knowledge().warning_keys
+
+
+def warnings_pending(data: SessionData, complete_instruments: bool = False) -> bool:
+    """Whether the engine's next screen is one of the warning-sign screens."""
+    screen = _engine_screen(data, complete_instruments)
+    return not screen.done and screen.kind == "warning"
+
+
+def _warning_signs(data: SessionData, complete_instruments: bool) -> str | None:
+    if warnings_pending(data, complete_instruments):
+        return screen_url(len(data.screens) + 1)
+    return None
+
+
+def _questions(data: SessionData, complete_instruments: bool) -> str | None:
+    if screen_at(data, len(data.screens) + 1, complete_instruments) is None:
+        return None
+    return screen_url(len(data.screens) + 1)
+
+
+FLOW: tuple[FlowStep, ...] = (
+    FlowStep("warning_signs", _warning_signs),
+    FlowStep("questions", _questions),
+)
+
+
+def next_url(data: SessionData, complete_instruments: bool = False) -> str:
+    """Where the person goes next: the first step with something left, else the check."""
+    for step in FLOW:
+        url = step.next_url(data, complete_instruments)
+        if url is not None:
+            return url
+    return CHECK_URL
