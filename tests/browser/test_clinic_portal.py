@@ -81,7 +81,7 @@ def test_login_worklist_order_and_detail(page, live_server, clinician, external_
     page.fill("#f-name", tag)
     page.click(".filters button[type=submit]")
     page.wait_for_url(re.compile(r"navn="))
-    links = page.locator("table.worklist tbody a")
+    links = page.locator("table.worklist tbody a.intake-link")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs == [f"/klinik/henvendelse/{i}" for i in (urgent, middle, mild)]
     assert_accessible(page)

@@ -86,7 +86,7 @@ def test_worklist_is_sorted_by_urgency_then_oldest(clinician_client, settings):
     mid = store_intake(settings, SCIATICA, name="Iskias", created_at=now - timedelta(days=9))
     page = clinician_client.get("/klinik")
     assert page.status_code == 200
-    order = [int(i) for i in re.findall(r'href="/klinik/henvendelse/(\d+)"', page.text)]
+    order = [int(i) for i in re.findall(r'href="/klinik/henvendelse/(\d+)">', page.text)]
     assert order == [old, new, mid, mild]
     assert "Ring 112 nu" in page.text
     assert "worklist.view" in audit_actions(settings)
