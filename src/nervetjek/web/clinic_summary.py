@@ -1,9 +1,9 @@
 """The clinical summary at the top of the clinic's detail page, and the journal text.
 
-Pure functions over the typed assessment (with the answers it was made from): what a clinician reads first
-(who, where, since when, how bad, warning signs and their negatives, risk factors,
-questionnaire scores, the person's own words) in clinician language, never addressing
-the patient.  The wording of each finding lives in clinic_terms.yaml.
+Pure functions over the typed assessment (with the answers it was made from): what a
+clinician reads first (who, where, since when, how bad, warning signs and their
+negatives, risk factors, questionnaire scores, the person's own words) in clinician
+language, never addressing the patient.  The wording of each finding lives in clinic_terms.yaml.
 """
 
 from __future__ import annotations
