@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from clinic_answers import CAUDA_EQUINA, POLYNEUROPATHY
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.store.helpers import EMERGENCY, MILD, SCIATICA
 from tests.store.webapp import PASSWORD, make_followup, make_user, patient_cookie, store_intake
@@ -80,7 +81,7 @@ def test_login_worklist_order_and_detail(page, live_server, clinician, external_
     page.fill("#f-name", tag)
     page.click(".filters button[type=submit]")
     page.wait_for_url(re.compile(r"navn="))
-    links = page.locator("table.worklist tbody a")
+    links = page.locator("table.worklist tbody a.intake-link")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs == [f"/klinik/henvendelse/{i}" for i in (urgent, middle, mild)]
     assert_accessible(page)
@@ -159,3 +160,61 @@ def test_followup_warning_sign_shows_urgent_advice(page, live_server):
     assert "Ring 112 nu" in box.inner_text()
     assert_accessible(page)
     screenshot(page, "clinic-followup-urgent")
+
+
+@pytest.mark.parametrize(
+    ("name", "answers", "pattern", "first_step"),
+    [
+        ("polyneuropathy", POLYNEUROPATHY, "Polyneuropati", "10 g monofilament"),
+        ("cauda-equina", CAUDA_EQUINA, "Cauda equina-syndrom", "Akut henvisning"),
+    ],
+)
+def test_clinical_summary_and_examination_plan(
+    page, live_server, clinician, external_requests, name, answers, pattern, first_step
+):
+    intake_id = store_intake(
+        live_server.settings, answers, name=f"Resumé {name}", phone="20 30 40 50"
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _login(page, live_server, clinician)
+    page.goto(f"{live_server.url}/klinik/henvendelse/{intake_id}")
+    summary = page.locator("section.summary")
+    assert pattern in summary.inner_text()
+    box = summary.bounding_box()
+    assert box["height"] <= 800, f"the summary is {box['height']} px high at 1280 px"
+    assert page.locator(".site-nav a", has_text="Tjek dine gener").count() == 0
+    assert page.locator(".clinic-nav a", has_text="Arbejdsliste").is_visible()
+    assert page.locator("a[href='tel:+4520304050']").first.is_visible()
+    exam = page.locator("section.examination")
+    assert exam.locator("h3").first.inner_text().startswith(pattern)
+    assert exam.locator("ol li").first.inner_text().startswith(first_step)
+    assert "Kilde:" in exam.locator("ol li").first.inner_text()
+    yes = page.locator(".answer-yes").first
+    no = page.locator(".answer-no").first
+    style = "(e) => [getComputedStyle(e).fontWeight, getComputedStyle(e).color]"
+    assert yes.evaluate(style) != no.evaluate(style)
+    journal = page.locator("#journal-text").input_value()
+    assert journal.startswith("Henvendelse via Nervetjek") and "\nS: " in journal
+    page.click("#copy-journal")
+    page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    assert_accessible(page)
+    screenshot(page, f"clinic-summary-{name}")
+    page.click("text=Udskriv")
+    page.wait_for_url(re.compile(r"/udskrift$"))
+    assert page.locator("pre.journal-text").inner_text().strip() == journal.strip()
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert not page.locator(".clinic-session").is_visible()
+    page.emulate_media(media="screen")
+    assert external_requests == []
+
+
+def test_journal_text_without_javascript(browser, live_server, clinician):
+    context = browser.new_context(java_script_enabled=False, locale="da-DK")
+    page = context.new_page()
+    intake_id = store_intake(live_server.settings, POLYNEUROPATHY, name="Uden JS")
+    _login(page, live_server, clinician)
+    page.goto(f"{live_server.url}/klinik/henvendelse/{intake_id}")
+    assert page.locator("#journal-text").input_value().startswith("Henvendelse via Nervetjek")
+    assert not page.locator("#copy-journal").is_visible()  # the button needs JavaScript
+    context.close()

@@ -86,7 +86,7 @@ def test_worklist_is_sorted_by_urgency_then_oldest(clinician_client, settings):
     mid = store_intake(settings, SCIATICA, name="Iskias", created_at=now - timedelta(days=9))
     page = clinician_client.get("/klinik")
     assert page.status_code == 200
-    order = [int(i) for i in re.findall(r'href="/klinik/henvendelse/(\d+)"', page.text)]
+    order = [int(i) for i in re.findall(r'href="/klinik/henvendelse/(\d+)">', page.text)]
     assert order == [old, new, mid, mild]
     assert "Ring 112 nu" in page.text
     assert "worklist.view" in audit_actions(settings)
@@ -115,7 +115,7 @@ def test_detail_page_shows_everything_and_is_audited(clinician_client, settings)
     assert page.status_code == 200
     text = page.text
     assert "Detalje Person" in text and "11223344" in text
-    assert "Advarselstegn" in text and "nye problemer med blære eller tarm" in text
+    assert "Advarselstegn" in text and "nyopståede blære- eller tarmforstyrrelser" in text
     assert "Hvorfor denne hastegrad" in text
     assert "DN4" in text and "3 eller mere" in text
     assert "Lænden" in text  # body map
@@ -230,3 +230,70 @@ def test_fhir_download_is_a_transaction_bundle_and_audited(clinician_client, set
     assert "Patient" in kinds and "QuestionnaireResponse" in kinds
     assert "Fhir Person" in response.text
     assert "export.fhir" in audit_actions(settings)
+
+
+def test_detail_page_leads_with_a_clinical_summary(clinician_client, settings):
+    answers = {**SCIATICA, "bladder_bowel_change": False, "diabetes": True, "free_text": "Jag"}
+    intake_id = store_intake(
+        settings, answers, name="Resumé Person", phone="20 30 40 50", email="r@example.dk"
+    )
+    text = clinician_client.get(f"/klinik/henvendelse/{intake_id}").text
+    summary = text[text.index('id="h-summary"') : text.index('id="h-exam"')]
+    assert "45 år" in summary and "venstre ben" in summary
+    assert "NRS 6/10" in summary and "Benægter" in summary and "diabetes" in summary
+    assert "Jag" in summary
+    assert 'href="tel:+4520304050"' in text and 'href="mailto:r@example.dk"' in text
+    assert "Straight leg raise" in text and "Devillé WL" in text  # examination with source
+    assert '<textarea id="journal-text"' in text and "S: 45 år" in text
+    assert 'class="answer-yes"' in text and 'class="answer-no"' in text
+    assert f'href="/klinik/henvendelse/{intake_id}/udskrift"' in text
+    # Clinician language and the portal's own navigation.
+    for patient_words in ("Bestil tid hos din egen læge", "Tjek dine gener", "fordi du svarede"):
+        assert patient_words not in text
+
+
+def test_detail_page_hides_unlikely_patterns(clinician_client, settings):
+    intake_id = store_intake(settings, SCIATICA)
+    text = clinician_client.get(f"/klinik/henvendelse/{intake_id}").text
+    table = text[text.index('id="h-patterns"') : text.index('id="h-scores"')]
+    percents = re.findall(r"<td>(omkring|over|under) (\d+) %</td>", table)
+    assert percents and ("omkring", "100") not in percents
+    assert "Mønstre under 5 % er ikke vist." in table
+
+
+def test_print_view_is_audited_and_has_no_forms(clinician_client, settings):
+    intake_id = store_intake(settings, EMERGENCY, name="Print Person")
+    page = clinician_client.get(f"/klinik/henvendelse/{intake_id}/udskrift")
+    assert page.status_code == 200
+    assert "Print Person" in page.text and "Klinisk resumé" in page.text
+    assert '<pre class="journal-text">' in page.text and "Forslag til undersøgelse" in page.text
+    assert "<textarea" not in page.text and 'name="note"' not in page.text
+    assert audit_actions(settings)[-1] == "intake.print"
+
+
+def test_worklist_flags_duplicates_and_shows_phone_and_latest_note(clinician_client, settings):
+    now = utcnow()
+    first = store_intake(settings, SCIATICA, name="Dobbelt", phone="11 22 33 44")
+    second = store_intake(
+        settings, SCIATICA, name="Dobbelt", phone="+4511223344", created_at=now + timedelta(hours=1)
+    )
+    other = store_intake(settings, MILD, name="Anden", phone="11223344")
+    token = form_token(clinician_client.get(f"/klinik/henvendelse/{other}").text)
+    clinician_client.post(
+        f"/klinik/henvendelse/{other}/note",
+        data={"note": "Ringet, ingen svar", "csrf_token": token},
+    )
+    text = clinician_client.get("/klinik").text
+    rows = {
+        int(m.group(1)): m.group(0)
+        for m in re.finditer(
+            r'<tr class="[^"]*" data-level="[^"]*">\s*<td>.*?'
+            r'href="/klinik/henvendelse/(\d+)".*?</tr>',
+            text,
+            re.S,
+        )
+    }
+    assert "Dobbelt:" in rows[second] and f'href="/klinik/henvendelse/{first}"' in rows[second]
+    assert "Dobbelt:" not in rows[first] and "Dobbelt:" not in rows[other]
+    assert 'href="tel:+4511223344"' in rows[first]
+    assert "Ringet, ingen svar" in rows[other]

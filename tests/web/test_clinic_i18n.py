@@ -19,7 +19,8 @@ PATIENT_AREAS = ("send", "followup")
 def messages(areas) -> list[str | tuple[str, ...]]:
     found = []
     for area in areas:
-        for template in sorted((WEB / "templates" / area).glob("*.html")):
+        folder = WEB / "templates" / area
+        for template in sorted([*folder.glob("*.html"), *folder.glob("*.txt")]):
             with template.open("rb") as handle:
                 for _line, _func, message, _comments in babel_extract(
                     handle, ("_", "gettext", "ngettext"), [], {}

@@ -16,10 +16,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from nervetjek.fhir.export import intake_bundle
 from nervetjek.intake import load_outcomes
+from nervetjek.knowledge.examination import load_examination
 from nervetjek.store import repo
 from nervetjek.store.export import worklist_csv
 from nervetjek.store.models import Intake, utcnow
 from nervetjek.web import bodymap
+from nervetjek.web import clinic_summary as clinical
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import (
     Clinician,
@@ -75,6 +77,7 @@ def _context(request: Request, clinician: Clinician, **extra: Any) -> dict[str, 
         "csrf": csrf_token(request, clinician),
         "clinic_name": request.app.state.settings.clinic_name,
         "local_time": local_time,
+        "tel_href": view.tel_href,
         **extra,
     }
 
@@ -83,17 +86,45 @@ def _age(answers: dict[str, Any]) -> int | None:
     return answers.get("age")
 
 
-def _worklist_row(intake: Intake, lang: str) -> dict[str, Any]:
+def _sent(intake: Intake) -> view.Sent:
+    return view.Sent(
+        intake.id, intake.created_at, intake.contact_phone, intake.contact_email, intake.answers
+    )
+
+
+def _worklist_row(intake: Intake, lang: str, duplicate_of: int | None) -> dict[str, Any]:
     return {
         "id": intake.id,
         "level": intake.triage_level,
         "level_label": view.level_label(intake.triage_level, lang),
-        "pattern": view.pattern_name(intake.top_pattern, lang),
+        "pattern": clinical.pattern_name(intake.top_pattern, lang),
         "name": intake.contact_name,
+        "phone": intake.contact_phone,
         "age": _age(intake.answers),
         "created_at": intake.created_at,
         "unread": intake.seen_at is None,
+        "duplicate_of": duplicate_of,
+        "latest": view.latest_activity(
+            intake.note,
+            intake.note_updated_at,
+            intake.seen_at,
+            [(f.created_at, f.answered_at) for f in intake.followups],
+        ),
     }
+
+
+def _duplicates(session, intakes: list[Intake]) -> dict[int, int]:
+    """Duplicates among the listed intakes, also of ones the filter leaves out."""
+    if not intakes:
+        return {}
+    window = view.DUPLICATE_WINDOW
+    around = repo.WorklistFilter(
+        date_from=(min(i.created_at for i in intakes) - window).date(),
+        date_to=(max(i.created_at for i in intakes) + window).date(),
+    )
+    nearby = {i.id: i for i in repo.worklist(session, around, limit=5_000)}
+    nearby.update({i.id: i for i in intakes})
+    return view.duplicates([_sent(i) for i in nearby.values()])
 
 
 @router.get("/klinik", name="clinic_worklist")
@@ -105,7 +136,8 @@ def worklist(
     lang = request.state.lang
     with database(request).session() as session:
         intakes = repo.worklist(session, filters)
-        rows = [_worklist_row(i, lang) for i in intakes]
+        duplicate_of = _duplicates(session, intakes)
+        rows = [_worklist_row(i, lang, duplicate_of.get(i.id)) for i in intakes]
         repo.audit(
             session,
             clinician.actor,
@@ -181,15 +213,13 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
     ]
     open_links = [f for f in intake.followups if f.answered_at is None and f.expires_at > utcnow()]
     return {
-        "intake": intake,
+        **summary_context(intake, lang),
         "receipt": repo.format_receipt_code(intake.receipt_code),
-        "level_label": view.level_label(intake.triage_level, lang),
-        "level_action": view.level_action(intake.triage_level, lang),
         "pattern": view.pattern_name(intake.top_pattern, lang),
         "recognised": assessment.recognised,
-        "red_flags": view.red_flag_texts(assessment, lang),
         "reasons": view.reason_rows(assessment, lang),
-        "patterns": view.pattern_rows(assessment, lang),
+        "patterns": clinical.pattern_rows(assessment, lang),
+        "hidden_below": round(100 * load_examination().shown.min_probability),
         "instruments": view.instrument_rows(assessment, lang),
         "sections": view.answer_sections(intake.answers, lang),
         "body": view.body_map(intake.answers, lang),
@@ -200,6 +230,19 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
         "followups": followup_rows,
         "open_links": len(open_links),
         "age": _age(intake.answers),
+    }
+
+
+def summary_context(intake: Intake, lang: str) -> dict[str, Any]:
+    """What the detail page and the print view both show first."""
+    summary = clinical.clinical_summary(intake.result, lang)
+    return {
+        "intake": intake,
+        "level_label": view.level_label(intake.triage_level, lang),
+        "level_instruction": clinical.level_instruction(intake.triage_level, lang),
+        "summary": summary,
+        "examination": clinical.examination_plan(summary),
+        "journal": clinical.journal_text(summary, local_time(intake.created_at), lang),
     }
 
 
@@ -221,6 +264,16 @@ def detail(request: Request, intake_id: int, clinician: Clinician = Depends(clin
             now=utcnow(),
         ),
     )
+
+
+@router.get("/klinik/henvendelse/{intake_id}/udskrift", name="clinic_print")
+def print_view(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
+    """Summary, examination plan and journal text on paper, without the portal around it."""
+    with database(request).session() as session:
+        intake = _load(session, intake_id)
+        context = summary_context(intake, request.state.lang)
+        repo.audit(session, clinician.actor, "intake.print", "intake", intake.id)
+    return render(request, "clinic/print.html", _context(request, clinician, **context))
 
 
 @router.post("/klinik/henvendelse/{intake_id}/note", name="clinic_note")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from nervetjek.conditions import Facts
@@ -23,10 +23,6 @@ YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
 
 def level_label(level: str, lang: str) -> str:
     return load_outcomes().levels[level].label(lang)
-
-
-def level_action(level: str, lang: str) -> str:
-    return load_outcomes().levels[level].action(lang)
 
 
 def pattern_name(pattern: str | None, lang: str) -> str:
@@ -55,6 +51,7 @@ class AnswerRow:
     question: str
     answer: str
     warning: bool  # a warning sign answered yes
+    yes: bool | None = None  # the yes/no answer, so the page can show Ja and Nej apart
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,7 @@ def answer_sections(answers: dict[str, Any], lang: str) -> list[AnswerSection]:
                 question=item.text(lang),
                 answer=format_answer(item, answers[item.key], lang),
                 warning=item.section == "red_flags" and answers[item.key] is True,
+                yes=answers[item.key] if item.type == "boolean" else None,
             )
             for item in bank.items.values()
             if item.section == section_id and item.key in answers
@@ -123,6 +121,7 @@ class InstrumentRow:
     max_score: int
     cutoffs: tuple[tuple[int, str, bool | None], ...]  # (at least, meaning, met)
     missing: int
+    missing_items: tuple[int, ...]  # the instrument's item numbers not answered
     citation: str
 
 
@@ -145,37 +144,21 @@ def instrument_rows(assessment: Assessment, lang: str) -> list[InstrumentRow]:
                     (c.at_least, score.cutoff_label(c.id)(lang), c.met) for c in score.cutoffs
                 ),
                 missing=len(score.missing),
+                missing_items=tuple(number for number, _key in score.missing),
                 citation=score.citation,
             )
         )
     return rows
 
 
-@dataclass(frozen=True)
-class PatternRow:
-    id: str
-    name: str
-    percent_kind: str  # about | over | under
-    percent: int
-    supporting: tuple[str, ...]
-    opposing: tuple[str, ...]
-
-
-def pattern_rows(assessment: Assessment, lang: str, top: int = 3) -> list[PatternRow]:
-    rows = []
-    for pattern in assessment.patterns[:top]:
-        kind, number = pattern.percent
-        rows.append(
-            PatternRow(
-                id=pattern.id,
-                name=pattern_name(pattern.id, lang),
-                percent_kind=kind,
-                percent=number,
-                supporting=tuple(e.label(lang) for e in pattern.supporting),
-                opposing=tuple(e.label(lang) for e in pattern.opposing),
-            )
-        )
-    return rows
+def tel_href(phone: str) -> str:
+    """A tel: link for a Danish phone number as the person wrote it."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if phone.strip().startswith("+"):
+        return f"tel:+{digits}"
+    if phone.strip().startswith("00"):
+        return f"tel:+{digits[2:]}"
+    return f"tel:+45{digits}" if len(digits) == 8 else f"tel:{digits}"
 
 
 @dataclass(frozen=True)
@@ -355,3 +338,80 @@ def trend_chart(points: Sequence[TrendPoint], lang: str) -> TrendChart | None:
     height = top_pad + len(panels) * (panel_height + gap) + 10
     ticks = [(round(x_of(p.at), 1), p.at.strftime("%d.%m")) for p in points]
     return TrendChart(width, height, left, right, panels, ticks)
+
+
+# ------------------------------------------------------------------ worklist
+
+
+DUPLICATE_WINDOW = timedelta(hours=24)  # "sent twice": same person, same answers, one day
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the duplicate check needs to know about one stored intake."""
+
+    id: int
+    at: datetime
+    phone: str | None
+    email: str | None
+    answers: dict[str, Any]
+
+
+def contact_keys(phone: str | None, email: str | None) -> set[str]:
+    """Ways to recognise the same person: the phone's last 8 digits, the e-mail casefolded."""
+    keys = set()
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if len(digits) >= 8:
+        keys.add("tel:" + digits[-8:])
+    if email and email.strip():
+        keys.add("mail:" + email.strip().casefold())
+    return keys
+
+
+def duplicates(intakes: Sequence[Sent]) -> dict[int, int]:
+    """Intake id -> the id of an earlier intake with the same contact and answers in 24 h."""
+    found: dict[int, int] = {}
+    ordered = sorted(intakes, key=lambda s: (s.at, s.id))
+    for index, later in enumerate(ordered):
+        keys = contact_keys(later.phone, later.email)
+        for earlier in reversed(ordered[:index]):
+            if later.at - earlier.at > DUPLICATE_WINDOW:
+                break
+            if earlier.answers == later.answers and keys & contact_keys(
+                earlier.phone, earlier.email
+            ):
+                found[later.id] = earlier.id
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: datetime
+    kind: str  # note | seen | followup_link | followup_answered
+    text: str = ""
+
+
+NOTE_PREVIEW = 80
+
+
+def latest_activity(
+    note: str,
+    note_at: datetime | None,
+    seen_at: datetime | None,
+    followups: Sequence[tuple[datetime, datetime | None]],  # (created, answered)
+) -> Activity | None:
+    """The clinic's latest note or action on an intake, for the worklist."""
+    events = []
+    if note.strip() and note_at is not None:
+        preview = note.strip().splitlines()[0]
+        if len(preview) > NOTE_PREVIEW:
+            preview = preview[: NOTE_PREVIEW - 1].rstrip() + "…"
+        events.append(Activity(note_at, "note", preview))
+    if seen_at is not None:
+        events.append(Activity(seen_at, "seen"))
+    for created, answered in followups:
+        events.append(Activity(created, "followup_link"))
+        if answered is not None:
+            events.append(Activity(answered, "followup_answered"))
+    return max(events, key=lambda e: e.at, default=None)
