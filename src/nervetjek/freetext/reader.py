@@ -1,0 +1,348 @@
+"""Danish text -> intake-v1 facts, each with the words it came from and the cue that decided it.
+
+Steps: tokens (language.py) -> lexicon mentions (lexicon.py) -> context of each mention
+(context.py) -> numbers and time (quantities.py) -> body regions and sides -> one value
+per key, by the safety rules:
+
+* a warning sign stated as present is never dropped: any present mention makes it true
+  (a "yes" the person confirms), whatever else the text says;
+* a warning sign read as absent is returned as false but listed in `to_confirm`: the
+  flow must let the person confirm it before its question is skipped;
+* uncertain, hypothetical, questioned, past and other people's mentions give no fact
+  (past mentions do for facts about the past; relatives' for family history).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nervetjek.freetext.context import ContextReader, DocContext, Modifier, trigger_vocabulary
+from nervetjek.freetext.language import SpellingRepair, build_pipeline
+from nervetjek.freetext.lexicon import (
+    Entry,
+    EntryMatcher,
+    Match,
+    fact_entries,
+    lexicon_data,
+    region_entries,
+    side_entries,
+    vocabulary,
+)
+from nervetjek.freetext.patterns import compile_patterns
+from nervetjek.freetext.quantities import (
+    DurationFinder,
+    is_score,
+    number_of,
+    numbers_data,
+    register_number_attribute,
+)
+from nervetjek.intake import load_item_bank
+
+BLOCKING = {"uncertain", "hypothetical", "question"}
+NUMBER_LIMITS = {"age": (0, 120), "pain_intensity": (0, 10)}
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a fact was read: the words, their character offsets, and the deciding cue."""
+
+    key: str
+    value: Any
+    text: str
+    start: int
+    end: int
+    cue: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "value": self.value,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "cue": self.cue,
+        }
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    facts: dict[str, Any]
+    spans: tuple[Span, ...]
+    to_confirm: frozenset[str]  # warning signs read from the text: the person confirms them
+    unused: tuple[Span, ...] = field(default=())  # mentions that gave no fact, and why
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    value: Any  # None: no fact (blocked)
+    start: int
+    end: int
+    cue: str
+
+
+def warning_keys() -> frozenset[str]:
+    bank = load_item_bank()
+    return frozenset(k for k, item in bank.items.items() if item.section == "red_flags")
+
+
+class Reader:
+    """Builds the pipeline and matchers once; `read(text)` is then cheap."""
+
+    def __init__(self) -> None:
+        data = lexicon_data()
+        register_number_attribute()
+        numbers = numbers_data()
+        known = vocabulary() | trigger_vocabulary() | set(numbers["words"]) | set(numbers["units"])
+        spelling = SpellingRepair(known, (), data["corrections"], min_length=5, min_score=88)
+        self.nlp: Language = build_pipeline(spelling)
+        self.facts = EntryMatcher(self.nlp.vocab, fact_entries())
+        self.regions = EntryMatcher(self.nlp.vocab, region_entries())
+        self.sides = EntryMatcher(self.nlp.vocab, side_entries())
+        self.context = ContextReader(self.nlp.vocab)
+        self.durations = DurationFinder(self.nlp.vocab)
+        self.history_keys = frozenset(data["history_keys"])
+        self.family_keys = frozenset(data["family_keys"])
+        self.own_time_keys = frozenset(data["own_time_keys"]) | self.history_keys
+        self.negated_choice = data["negated_choice"]
+        self.subsumes = {k: set(v) for k, v in data["subsumes"].items()}
+        self.derived = data["derived"]
+        self.symptom_words = compile_patterns(data["symptom_words"])
+        self.measure_words = set(numbers["measure_words"])
+        self.warning = warning_keys()
+
+    def read(self, text: str) -> Reading:
+        doc = self.nlp(text)
+        matches = self._fact_matches(doc)
+        context = self.context.read(doc, ((m.start, m.end, m.entry.words) for m in matches))
+        outcomes = [self._outcome(doc, context, m) for m in matches]
+        outcomes += self._duration(doc, context, matches)
+        facts, used = self._decide([o for o in outcomes if o.value is not None])
+        locations, region_spans = self._locations(doc, context, outcomes)
+        if locations:
+            facts["locations"] = locations
+        self._derive(facts)
+        spans = [_span(doc, o) for o in used] + region_spans
+        unused = [_span(doc, o) for o in outcomes if o.value is None]
+        return Reading(
+            text=text,
+            facts=facts,
+            spans=tuple(sorted(spans, key=lambda s: (s.start, s.key))),
+            to_confirm=frozenset(k for k in facts if k in self.warning),
+            unused=tuple(unused),
+        )
+
+    # -- mentions -------------------------------------------------------------------
+    def _fact_matches(self, doc: Doc) -> list[Match]:
+        """Lexicon matches; of overlapping matches of one key the longest is kept, and a
+        specific key's match replaces a general key's match inside it."""
+        matches = self.facts(doc)
+        kept: list[Match] = []
+        for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
+            if any(_covers(k, match) and _same_or_general(k, match, self.subsumes) for k in kept):
+                continue
+            kept.append(match)
+        return sorted(kept, key=lambda m: (m.start, m.end))
+
+    def _outcome(self, doc: Doc, context: DocContext, match: Match) -> Outcome:
+        entry = match.entry
+        modifiers = context.modifiers(match.start, match.end, entry.words)
+        value = entry.value if entry.value is not None else self._number(doc, match)
+        status = self._status(entry, modifiers)
+        if value is None or status is None:
+            return Outcome(entry.key, None, match.start, match.end, _cue(modifiers, "no number"))
+        if status == "negated":
+            return Outcome(entry.key, self._negate(entry.key, value), match.start, match.end, status_cue(modifiers))
+        return Outcome(entry.key, value, match.start, match.end, entry.pattern)
+
+    def _status(self, entry: Entry, modifiers: list[Modifier]) -> str | None:
+        """"stated" or "negated", or None when the mention states no fact."""
+        kinds = {m.kind for m in modifiers}
+        if kinds & BLOCKING:
+            return None
+        if ("other_person" in kinds) != (entry.key in self.family_keys):
+            return None
+        past = "historical" in kinds
+        if past and not (entry.key in self.history_keys or entry.past_only):
+            return None
+        if entry.past_only and not past:
+            return None
+        return "negated" if "negated" in kinds else "stated"
+
+    def _negate(self, key: str, value: Any) -> Any:
+        if isinstance(value, bool):
+            return not value
+        return self.negated_choice.get(key, {}).get(value)
+
+    def _number(self, doc: Doc, match: Match) -> int | None:
+        """The number an age or pain mention names, if it is in range and measures nothing else."""
+        tokens = [t for t in doc[match.start : match.end] if t._.ft_number or is_score(t)]
+        if not tokens:
+            return None
+        token = tokens[-1]
+        after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        if after in self.measure_words and not (match.entry.key == "age" and after == "år"):
+            return None
+        value = number_of(token)
+        low, high = NUMBER_LIMITS[match.entry.key]
+        if value is None or not low <= value <= high or value != int(value):
+            return None
+        return int(value)
+
+    # -- time -----------------------------------------------------------------------
+    def _duration(self, doc: Doc, context: DocContext, matches: list[Match]) -> list[Outcome]:
+        """How long the trouble has lasted: the first "so far" duration ("i 3 uger"), else the
+        first "since" ("for 4 dage siden"); durations of other things ("influenza for 2
+        uger siden", "sår i 3 uger") and of ages are left out."""
+        ages = [m for m in matches if m.entry.key == "age"]
+        candidates = []
+        for duration in self.durations.find(doc):
+            if any(a.start <= duration.start < a.end for a in ages):
+                continue
+            kinds = {m.kind for m in context.modifiers(duration.start, duration.end)}
+            if kinds & (BLOCKING | {"other_person"}):
+                continue
+            if self._nearest_key(doc, duration, matches) in self.own_time_keys:
+                continue
+            candidates.append(duration)
+        if not candidates:
+            return []
+        best = min(candidates, key=lambda d: (not d.ongoing, d.start))
+        return [Outcome("duration_days", best.days, best.start, best.end, "time")]
+
+    @staticmethod
+    def _nearest_key(doc: Doc, duration, matches: list[Match]) -> str | None:
+        sentence = doc[duration.start].sent
+        near = [
+            (min(abs(m.start - duration.end), abs(duration.start - m.end)), m.entry.key)
+            for m in matches
+            if sentence.start <= m.start < sentence.end and m.entry.key != "age"
+        ]
+        return min(near)[1] if near else None
+
+    # -- decisions ------------------------------------------------------------------
+    def _decide(self, outcomes: list[Outcome]) -> tuple[dict[str, Any], list[Outcome]]:
+        by_key: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in outcomes:
+            by_key[outcome.key].append(outcome)
+        facts: dict[str, Any] = {}
+        used: list[Outcome] = []
+        for key, found in by_key.items():
+            values = {_hashable(o.value) for o in found}
+            if key in self.warning and True in values:
+                facts[key] = True
+                used += [o for o in found if o.value is True]
+            elif len(values) == 1:
+                facts[key] = found[0].value
+                used += found
+            elif key in ("age", "duration_days", "pain_intensity"):
+                facts[key] = found[0].value
+                used.append(found[0])
+        return facts, used
+
+    def _derive(self, facts: dict[str, Any]) -> None:
+        for rule in self.derived:
+            if all(facts.get(k) == v for k, v in rule["when"].items()):
+                for key, value in rule["then"].items():
+                    facts.setdefault(key, value)
+
+    # -- where ----------------------------------------------------------------------
+    def _locations(
+        self, doc: Doc, context: DocContext, outcomes: list[Outcome]
+    ) -> tuple[list[str], list[Span]]:
+        sides = self.sides(doc)
+        blocked = [o for o in outcomes if o.value is None or o.value is False]
+        anchored = self._anchored_sentences(doc, outcomes)
+        found: dict[str, Span] = {}
+        for match in _longest(self.regions(doc)):
+            if doc[match.start].sent.start not in anchored:
+                continue
+            if any(o.start <= match.start and match.end <= o.end for o in blocked):
+                continue
+            kinds = {m.kind for m in context.modifiers(match.start, match.end, match.entry.words)}
+            if kinds:
+                continue
+            for region in self._sided(match, sides):
+                found.setdefault(region, _span(doc, Outcome("locations", region, match.start, match.end, "region")))
+        order = load_item_bank().regions
+        regions = sorted(found, key=order.index)
+        return regions, [found[r] for r in regions]
+
+    def _sided(self, match: Match, sides: list[Match]) -> list[str]:
+        region = match.entry.value
+        if "." not in _contract_region(region):
+            return [region]
+        named = [s for s in sides if s.start < match.end]
+        if not named:
+            return []
+        side = named[-1].entry.value
+        chosen = ["left", "right"] if side == "both" else [side]
+        return [f"{s}.{region}" for s in chosen]
+
+    def _anchored_sentences(self, doc: Doc, outcomes: list[Outcome]) -> set[int]:
+        """Sentences about the trouble: a symptom word, or a present fact that is not history."""
+        from spacy.matcher import Matcher
+
+        anchored = {
+            doc[o.start].sent.start
+            for o in outcomes
+            if o.value not in (None, False) and o.key not in self.own_time_keys
+        }
+        matcher = Matcher(doc.vocab)
+        matcher.add("symptom", self.symptom_words)
+        anchored |= {doc[start].sent.start for _, start, _ in matcher(doc)}
+        return anchored
+
+
+def _contract_region(region: str) -> str:
+    return region if region == "lower_back" else f"left.{region}"
+
+
+def _covers(outer: Match, inner: Match) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _same_or_general(outer: Match, inner: Match, subsumes: dict[str, set[str]]) -> bool:
+    return outer.entry.key == inner.entry.key or inner.entry.key in subsumes.get(outer.entry.key, ())
+
+
+def _longest(matches: list[Match]) -> list[Match]:
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
+        if not any(k.start < match.end and match.start < k.end for k in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _cue(modifiers: list[Modifier], fallback: str) -> str:
+    return ", ".join(f"{m.kind}: {m.text}" for m in modifiers) or fallback
+
+
+def status_cue(modifiers: list[Modifier]) -> str:
+    return next((m.text for m in modifiers if m.kind == "negated"), "negated")
+
+
+def _span(doc: Doc, outcome: Outcome) -> Span:
+    span = doc[outcome.start : outcome.end]
+    return Span(outcome.key, outcome.value, span.text, span.start_char, span.end_char, outcome.cue)
+
+
+@cache
+def reader() -> Reader:
+    return Reader()
+
+
+def read(text: str) -> Reading:
+    """Read one Danish text.  The pipeline is built once per process."""
+    return reader().read(text)
