@@ -40,6 +40,7 @@ class Modifier:
 
     kind: str
     text: str
+    inside: bool = False  # the trigger is among the mention's own words
 
 
 def context_data() -> dict[str, Any]:
@@ -137,12 +138,14 @@ class DocContext:
                 continue
             if start <= trigger.start and trigger.end <= end:
                 if not trigger.words <= own_words:
-                    found.append(Modifier(trigger.kind, trigger.text))
+                    found.append(Modifier(trigger.kind, trigger.text, inside=True))
             elif self._reaches(trigger, start, end):
                 found.append(Modifier(trigger.kind, trigger.text))
         return found
 
     def _reaches(self, trigger: Trigger, start: int, end: int) -> bool:
+        if trigger.direction in ("forward", "both") and trigger.start < start < trigger.end:
+            return True  # "ikke noget med blæren": the trigger runs into the mention
         if trigger.direction in ("forward", "both") and trigger.end <= start:
             return self._open(trigger, trigger.end, start)
         if trigger.direction in ("backward", "both") and trigger.start >= end:

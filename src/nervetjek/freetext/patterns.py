@@ -5,12 +5,14 @@ A pattern is words separated by spaces; every word is matched against a token's 
 
     word        exactly this word
     word*       any word starting with `word` (brænd* = brænder, brændende, brændt)
+    *word*      any word containing `word` (*rygsmert* = graviditetsrygsmerter)
     a|b*|c      any of the alternatives
     word?       the word may be missing
     ...         up to three words of anything inside the sentence
-    ....        up to seven words of anything inside the sentence
+    ....        up to eight words of anything inside the sentence
     _           one word of anything, or none
     #           a number (3, 7/10, 9'er, tre: see quantities.py)
+    #score      a pain score by its form (7/10, 9'er)
     x / y z     whole alternatives: "x", or "y z"
 
 A hyphenated word ("b12-mangel") is matched as the tokenizer splits it (b12, -, mangel).
@@ -23,19 +25,24 @@ from typing import Any
 
 SENTENCE_ENDS = [".", "!", "?", ";"]
 GAP = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "{0,3}"}
-LONG_GAP = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "{0,7}"}
-SPECIAL = ("...", "....", "_", "#")
+LONG_GAP = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "{0,8}"}
+SPECIAL = ("...", "....", "_", "#", "#score")
 ANY_ONE = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "?"}
+
+
+def _regex(option: str) -> str:
+    """`ord*` -> words starting with "ord"; `*ord*` -> words containing it; else the word."""
+    body = re.escape(option.strip("*"))
+    start = ".*" if option.startswith("*") else ""
+    end = "" if option.endswith("*") else "$"
+    return start + body + end
 
 
 def _alternative(word: str) -> dict[str, Any]:
     options = word.split("|")
-    exact = [o for o in options if not o.endswith("*")]
-    prefixes = [o[:-1] for o in options if o.endswith("*")]
-    if not prefixes:
-        return {"NORM": {"IN": exact}} if len(exact) > 1 else {"NORM": exact[0]}
-    parts = [re.escape(o) + "$" for o in exact] + [re.escape(p) for p in prefixes]
-    return {"NORM": {"REGEX": "^(?:" + "|".join(parts) + ")"}}
+    if not any("*" in o for o in options):
+        return {"NORM": {"IN": options}} if len(options) > 1 else {"NORM": options[0]}
+    return {"NORM": {"REGEX": "^(?:" + "|".join(_regex(o) for o in options) + ")"}}
 
 
 def alternatives(text: str) -> list[str]:
@@ -72,6 +79,8 @@ def compile_pattern(text: str) -> list[dict[str, Any]]:
             tokens.append(dict(ANY_ONE))
         elif word == "#":
             tokens.append({"_": {"ft_number": True}})
+        elif word == "#score":
+            tokens.append({"_": {"ft_score": True}})
         elif word.endswith("?") and len(word) > 1:
             tokens.append({**_alternative(word[:-1]), "OP": "?"})
         else:
@@ -87,6 +96,6 @@ def pattern_words(text: str) -> set[str]:
     for part in alternatives(text):
         for word in _words(part):
             for option in word.rstrip("?").split("|"):
-                if option not in SPECIAL and option != "-" and not option.endswith("*"):
+                if option not in SPECIAL and option != "-" and "*" not in option:
                     words.add(option)
     return words

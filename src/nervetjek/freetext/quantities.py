@@ -18,7 +18,7 @@ from nervetjek.freetext.lexicon import PACKAGE
 from nervetjek.freetext.patterns import compile_patterns
 
 SCORE = re.compile(r"^(\d{1,2})(?:/10|'er|’er|er)$")
-DIGITS = re.compile(r"^\d{1,3}(?:[.,]5)?$")
+DIGITS = re.compile(r"^\d{1,3}(?:[.,]5)?\.?$")
 
 
 def numbers_data() -> dict[str, Any]:
@@ -29,7 +29,7 @@ def number_of(token: Token) -> float | None:
     """The number a token writes: 3, "3,5", "7/10", "9'er", or a number word."""
     text = token.lower_
     if DIGITS.match(text):
-        return float(text.replace(",", "."))
+        return float(text.rstrip(".").replace(",", "."))
     score = SCORE.match(text)
     if score:
         return float(score.group(1))
@@ -43,11 +43,14 @@ def is_score(token: Token) -> bool:
 
 
 def register_number_attribute() -> None:
-    """Token._.ft_number: a number that is not "en"/"et" (those are mostly articles)."""
+    """Token._.ft_number: a number that is not "en"/"et" (those are mostly articles);
+    Token._.ft_score: a pain score by its form."""
     if not Token.has_extension("ft_number"):
         Token.set_extension(
             "ft_number", getter=lambda t: number_of(t) is not None and t.norm_ not in ("en", "et")
         )
+    if not Token.has_extension("ft_score"):
+        Token.set_extension("ft_score", getter=is_score)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class DurationFinder:
         self.ongoing_before = set(data["ongoing_before"])
         self.ongoing_after = set(data["ongoing_after"])
         self.not_after = set(data["not_duration_after"])
+        self.onset_before = set(data["onset_words_before"])
+        self.onset_after = set(data["onset_words_after"])
         self.named = Matcher(vocab)
         self.named_days: list[int] = []
         for i, item in enumerate(data["named_days"]):
@@ -79,6 +84,14 @@ class DurationFinder:
             days = self.named_days[int(doc.vocab.strings[match_id])]
             found.append(Duration(days, start, end, ongoing=False))
         return sorted(found, key=lambda d: d.start)
+
+    def tied_to_onset(self, doc: Doc, duration: Duration) -> bool:
+        """"har haft det i 4 mdr", "for 4 dage siden begyndte det": the trouble's own time."""
+        before = doc[max(duration.start - 3, 0) : duration.start]
+        after = doc[duration.end : duration.end + 3]
+        return any(t.norm_ in self.onset_before for t in before) or any(
+            t.norm_ in self.onset_after for t in after
+        )
 
     def _unit(self, token: Token) -> tuple[str, int] | None:
         unit = token.lower_.rstrip(".") if token.lower_ not in self.units else token.lower_

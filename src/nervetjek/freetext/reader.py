@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from nervetjek.freetext.context import ContextReader, DocContext, Modifier, trigger_vocabulary
@@ -36,6 +37,7 @@ from nervetjek.freetext.lexicon import (
 )
 from nervetjek.freetext.patterns import compile_patterns
 from nervetjek.freetext.quantities import (
+    Duration,
     DurationFinder,
     is_score,
     number_of,
@@ -117,15 +119,24 @@ class Reader:
         self.symptom_words = compile_patterns(data["symptom_words"])
         self.measure_words = set(numbers["measure_words"])
         self.warning = warning_keys()
+        self.regions_not_from = frozenset(data["regions_not_from"])
+        self.recent_limits = data["recent_limits_days"]
+        self.negation_needs = {k: set(v.split("|")) for k, v in data["negation_needs"].items()}
+        self.age_alone = Matcher(self.nlp.vocab)
+        self.age_alone.add("age", compile_patterns(numbers["age_alone"]))
 
     def read(self, text: str) -> Reading:
         doc = self.nlp(text)
-        matches = self._fact_matches(doc)
-        context = self.context.read(doc, ((m.start, m.end, m.entry.words) for m in matches))
-        outcomes = [self._outcome(doc, context, m) for m in matches]
-        outcomes += self._duration(doc, context, matches)
+        matches = self._fact_matches(doc) + self._age_alone(doc)
+        regions = _longest(self.regions(doc))
+        context = self.context.read(
+            doc, ((m.start, m.end, m.entry.words) for m in matches + regions)
+        )
+        durations = self.durations.find(doc)
+        outcomes = [self._recent(doc, self._outcome(doc, context, m), durations) for m in matches]
+        outcomes += self._duration(doc, context, outcomes, durations)
         facts, used = self._decide([o for o in outcomes if o.value is not None])
-        locations, region_spans = self._locations(doc, context, outcomes)
+        locations, region_spans = self._locations(doc, context, outcomes, regions)
         if locations:
             facts["locations"] = locations
         self._derive(facts)
@@ -151,20 +162,49 @@ class Reader:
             kept.append(match)
         return sorted(kept, key=lambda m: (m.start, m.end))
 
+    def _age_alone(self, doc: Doc) -> list[Match]:
+        """"72 år." as a sentence of its own is the person's age."""
+        entry = Entry("age", None, "# år", frozenset({"år"}))
+        found = []
+        for _, start, end in self.age_alone(doc):
+            rest = [t for t in doc[end : doc[start].sent.end] if not t.is_punct]
+            if doc[start].is_sent_start and not rest:
+                found.append(Match(entry, start, end))
+        return found
+
     def _outcome(self, doc: Doc, context: DocContext, match: Match) -> Outcome:
         entry = match.entry
         modifiers = context.modifiers(match.start, match.end, entry.words)
+        if entry.value is False:
+            # An explicit "no" pattern ("stofskiftet er normalt") is not turned into a yes
+            # by a negation outside its own words.
+            modifiers = [m for m in modifiers if m.kind != "negated" or m.inside]
         value = entry.value if entry.value is not None else self._number(doc, match)
         status = self._status(entry, modifiers)
         if value is None or status is None:
             return Outcome(entry.key, None, match.start, match.end, _cue(modifiers, "no number"))
         if status == "negated":
-            return Outcome(entry.key, self._negate(entry.key, value), match.start, match.end, status_cue(modifiers))
+            if not self._negation_holds(doc, match):
+                return Outcome(entry.key, None, match.start, match.end, "negates a part only")
+            value = self._negate(entry.key, value)
+            return Outcome(entry.key, value, match.start, match.end, status_cue(modifiers))
         return Outcome(entry.key, value, match.start, match.end, entry.pattern)
+
+    def _recent(self, doc: Doc, outcome: Outcome, durations: list[Duration]) -> Outcome:
+        """A "recent" fact with a longer time than its limit in the same sentence is too old."""
+        limit = self.recent_limits.get(outcome.key)
+        if limit is None or outcome.value is not True:
+            return outcome
+        sentence = doc[outcome.start].sent
+        if any(d.days > limit for d in durations if sentence.start <= d.start < sentence.end):
+            return Outcome(outcome.key, None, outcome.start, outcome.end, "too long ago")
+        return outcome
 
     def _status(self, entry: Entry, modifiers: list[Modifier]) -> str | None:
         """"stated" or "negated", or None when the mention states no fact."""
         kinds = {m.kind for m in modifiers}
+        if entry.value is None:  # a number: "ingen feber, 8/10" does not negate the score
+            kinds.discard("negated")
         if kinds & BLOCKING:
             return None
         if ("other_person" in kinds) != (entry.key in self.family_keys):
@@ -176,6 +216,10 @@ class Reader:
             return None
         return "negated" if "negated" in kinds else "stated"
 
+    def _negation_holds(self, doc: Doc, match: Match) -> bool:
+        needs = self.negation_needs.get(match.entry.key)
+        return needs is None or any(t.norm_ in needs for t in doc[match.start : match.end])
+
     def _negate(self, key: str, value: Any) -> Any:
         if isinstance(value, bool):
             return not value
@@ -186,7 +230,7 @@ class Reader:
         tokens = [t for t in doc[match.start : match.end] if t._.ft_number or is_score(t)]
         if not tokens:
             return None
-        token = tokens[-1]
+        token = tokens[0]
         after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
         if after in self.measure_words and not (match.entry.key == "age" and after == "år"):
             return None
@@ -197,19 +241,24 @@ class Reader:
         return int(value)
 
     # -- time -----------------------------------------------------------------------
-    def _duration(self, doc: Doc, context: DocContext, matches: list[Match]) -> list[Outcome]:
+    def _duration(
+        self, doc: Doc, context: DocContext, outcomes: list[Outcome], durations: list[Duration]
+    ) -> list[Outcome]:
         """How long the trouble has lasted: the first "so far" duration ("i 3 uger"), else the
         first "since" ("for 4 dage siden"); durations of other things ("influenza for 2
         uger siden", "sår i 3 uger") and of ages are left out."""
-        ages = [m for m in matches if m.entry.key == "age"]
+        facts = [o for o in outcomes if o.value is not None]
+        ages = [o for o in facts if o.key == "age"]
         candidates = []
-        for duration in self.durations.find(doc):
+        for duration in durations:
             if any(a.start <= duration.start < a.end for a in ages):
                 continue
             kinds = {m.kind for m in context.modifiers(duration.start, duration.end)}
             if kinds & (BLOCKING | {"other_person"}):
                 continue
-            if self._nearest_key(doc, duration, matches) in self.own_time_keys:
+            if not self.durations.tied_to_onset(doc, duration) and (
+                self._nearest_key(doc, duration, facts) in self.own_time_keys
+            ):
                 continue
             candidates.append(duration)
         if not candidates:
@@ -218,12 +267,12 @@ class Reader:
         return [Outcome("duration_days", best.days, best.start, best.end, "time")]
 
     @staticmethod
-    def _nearest_key(doc: Doc, duration, matches: list[Match]) -> str | None:
+    def _nearest_key(doc: Doc, duration: Duration, facts: list[Outcome]) -> str | None:
         sentence = doc[duration.start].sent
         near = [
-            (min(abs(m.start - duration.end), abs(duration.start - m.end)), m.entry.key)
-            for m in matches
-            if sentence.start <= m.start < sentence.end and m.entry.key != "age"
+            (min(abs(o.start - duration.end), abs(duration.start - o.end)), o.key)
+            for o in facts
+            if sentence.start <= o.start < sentence.end and o.key != "age"
         ]
         return min(near)[1] if near else None
 
@@ -255,13 +304,17 @@ class Reader:
 
     # -- where ----------------------------------------------------------------------
     def _locations(
-        self, doc: Doc, context: DocContext, outcomes: list[Outcome]
+        self, doc: Doc, context: DocContext, outcomes: list[Outcome], regions: list[Match]
     ) -> tuple[list[str], list[Span]]:
         sides = self.sides(doc)
-        blocked = [o for o in outcomes if o.value is None or o.value is False]
+        blocked = [
+            o
+            for o in outcomes
+            if o.value is None or o.value is False or o.key in self.regions_not_from
+        ]
         anchored = self._anchored_sentences(doc, outcomes)
         found: dict[str, Span] = {}
-        for match in _longest(self.regions(doc)):
+        for match in regions:
             if doc[match.start].sent.start not in anchored:
                 continue
             if any(o.start <= match.start and match.end <= o.end for o in blocked):
@@ -269,27 +322,30 @@ class Reader:
             kinds = {m.kind for m in context.modifiers(match.start, match.end, match.entry.words)}
             if kinds:
                 continue
-            for region in self._sided(match, sides):
+            for region in self._sided(doc, match, sides):
                 found.setdefault(region, _span(doc, Outcome("locations", region, match.start, match.end, "region")))
         order = load_item_bank().regions
         regions = sorted(found, key=order.index)
         return regions, [found[r] for r in regions]
 
-    def _sided(self, match: Match, sides: list[Match]) -> list[str]:
+    def _sided(self, doc: Doc, match: Match, sides: list[Match]) -> list[str]:
+        """The side named last before the region (or in it); else one right after it
+        ("mellem 3. og 4. tå på højre fod")."""
         region = match.entry.value
         if "." not in _contract_region(region):
             return [region]
-        named = [s for s in sides if s.start < match.end]
-        if not named:
+        before = [s for s in sides if s.start < match.end]
+        after = [s for s in sides if match.end + 1 <= s.start <= match.end + 2]
+        if after and (match.end >= len(doc) or doc[match.end].norm_ not in ("på", "i")):
+            after = []
+        if not before and not after:
             return []
-        side = named[-1].entry.value
+        side = before[-1].entry.value if before else after[0].entry.value
         chosen = ["left", "right"] if side == "both" else [side]
         return [f"{s}.{region}" for s in chosen]
 
     def _anchored_sentences(self, doc: Doc, outcomes: list[Outcome]) -> set[int]:
         """Sentences about the trouble: a symptom word, or a present fact that is not history."""
-        from spacy.matcher import Matcher
-
         anchored = {
             doc[o.start].sent.start
             for o in outcomes
