@@ -1,4 +1,4 @@
-"""Free-text reader benchmark: precision and recall per key and overall, negation errors, ms per text.
+"""Free-text reader benchmark: precision, recall per key and overall, negation errors, ms per text.
 
     .venv/bin/python bench/freetext.py [SET.jsonl ...] [--errors] [--rounds N]
 
@@ -82,22 +82,41 @@ class Score:
             else:
                 ok = found is not None and same(key, value, found)
             if not ok:
-                self.missed.append(f"{case_id}: {key}={value} (got {found if found is not None else '-'})")
+                self.missed.append(
+                    f"{case_id}: {key}={value} (got {found if found is not None else '-'})"
+                )
 
 
 def _ratio(a: int, b: int) -> str:
     return f"{a / b:.3f}" if b else "-"
 
 
-def report(console: Console, name: str, score: Score, times: list[float], show_errors: bool) -> None:
+def report(
+    console: Console, name: str, score: Score, times: list[float], show_errors: bool
+) -> None:
     table = Table(title=f"{name}: per key")
     for column in ("key", "gold", "extracted", "right", "precision", "recall"):
         table.add_column(column, justify="left" if column == "key" else "right")
     for key in sorted(set(score.gold) | set(score.extracted)):
         right, extracted, gold = score.right[key], score.extracted[key], score.gold[key]
-        table.add_row(key, str(gold), str(extracted), str(right), _ratio(right, extracted), _ratio(right, gold))
+        table.add_row(
+            key,
+            str(gold),
+            str(extracted),
+            str(right),
+            _ratio(right, extracted),
+            _ratio(right, gold),
+        )
     right, extracted, gold = (sum(c.values()) for c in (score.right, score.extracted, score.gold))
-    table.add_row("ALL", str(gold), str(extracted), str(right), _ratio(right, extracted), _ratio(right, gold), style="bold")
+    table.add_row(
+        "ALL",
+        str(gold),
+        str(extracted),
+        str(right),
+        _ratio(right, extracted),
+        _ratio(right, gold),
+        style="bold",
+    )
     console.print(table)
     ms = sorted(t * 1000 for t in times)
     console.print(

@@ -16,6 +16,8 @@ FORBIDDEN = {
     "engine": ("web", "store", "fhir", "content", "safety"),
     # The safety case reads the engine and the knowledge; it serves only the CLI.
     "safety": ("web", "store", "fhir", "content"),
+    # The free-text reader sits below the engine: text -> intake facts.
+    "freetext": ("engine", "knowledge", "web", "store", "fhir", "content", "safety"),
 }
 
 

@@ -62,9 +62,7 @@ def _show(console: Console, case_id: Any, reading) -> None:
 
 
 def extract(
-    file: Annotated[
-        Path | None, typer.Argument(help="A text file in Danish; - for stdin.")
-    ] = None,
+    file: Annotated[Path | None, typer.Argument(help="A text file in Danish; - for stdin.")] = None,
     jsonl: Annotated[
         Path | None,
         typer.Option("--jsonl", help='Read every line {"id", "text"} of a JSON Lines file.'),

@@ -128,7 +128,9 @@ class DocContext:
         self.triggers = triggers
         self.breaks = breaks
 
-    def modifiers(self, start: int, end: int, own_words: frozenset[str] = frozenset()) -> list[Modifier]:
+    def modifiers(
+        self, start: int, end: int, own_words: frozenset[str] = frozenset()
+    ) -> list[Modifier]:
         """The triggers whose scope covers the mention doc[start:end].  A trigger inside
         the mention counts unless the mention's own pattern names its words."""
         sentence = self.doc[start].sent
@@ -144,8 +146,8 @@ class DocContext:
         return found
 
     def _reaches(self, trigger: Trigger, start: int, end: int) -> bool:
-        if trigger.direction in ("forward", "both") and trigger.start < start < trigger.end:
-            return True  # "ikke noget med blæren": the trigger runs into the mention
+        if trigger.start < end and start < trigger.end:
+            return True  # overlapping: "ikke noget med blæren", "for 5 år siden"
         if trigger.direction in ("forward", "both") and trigger.end <= start:
             return self._open(trigger, trigger.end, start)
         if trigger.direction in ("backward", "both") and trigger.start >= end:

@@ -26,9 +26,10 @@ EXTRA_INFIXES = (
 SENTENCE_PUNCT = re.compile(r"^[.!?;:]+$")
 
 
-def _mark_sentences(doc: Doc) -> Doc:
+def _mark_sentences(doc: Doc, starters: frozenset[str]) -> Doc:
     """Sentences end at . ! ? ; : and at line breaks; an abbreviation's dot before a
-    capital letter ends one too ("4 mdr. Ryger")."""
+    capital letter ends one too ("4 mdr. Ryger"), and a capitalised word that usually
+    opens a sentence starts one when the full stop is missing ("ondt i benet Hvis jeg")."""
     for i, token in enumerate(doc):
         if i == 0:
             token.is_sent_start = True
@@ -39,6 +40,7 @@ def _mark_sentences(doc: Doc) -> Doc:
             or "\n" in previous.whitespace_
             or "\n" in previous.text
             or (previous.text.endswith(".") and token.text[:1].isupper())
+            or (token.text[:1].isupper() and not token.is_upper and token.lower_ in starters)
         )
     return doc
 
@@ -79,13 +81,14 @@ class SpellingRepair:
         return doc
 
 
-def build_pipeline(spelling: SpellingRepair) -> Language:
+def build_pipeline(spelling: SpellingRepair, starters: Iterable[str] = ()) -> Language:
     nlp = spacy.blank("da")
     infixes = list(nlp.Defaults.infixes) + list(EXTRA_INFIXES)
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    opening = frozenset(starters)
 
     def run(doc: Doc) -> Doc:
-        return spelling(_mark_sentences(doc))
+        return spelling(_mark_sentences(doc, opening))
 
     nlp.add_pipe(_register(run))
     return nlp

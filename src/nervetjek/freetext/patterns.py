@@ -8,8 +8,8 @@ A pattern is words separated by spaces; every word is matched against a token's 
     *word*      any word containing `word` (*rygsmert* = graviditetsrygsmerter)
     a|b*|c      any of the alternatives
     word?       the word may be missing
-    ...         up to three words of anything inside the sentence
-    ....        up to eight words of anything inside the sentence
+    ...         up to three words inside the clause (not across . ! ? ; or "men")
+    ....        up to eight words inside the clause
     _           one word of anything, or none
     #           a number (3, 7/10, 9'er, tre: see quantities.py)
     #score      a pain score by its form (7/10, 9'er)
@@ -24,10 +24,12 @@ import re
 from typing import Any
 
 SENTENCE_ENDS = [".", "!", "?", ";"]
-GAP = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "{0,3}"}
-LONG_GAP = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "{0,8}"}
+# A gap stays inside one clause: it does not cross a sentence end or "men" (but).
+CLAUSE_ENDS = {"NORM": {"NOT_IN": [*SENTENCE_ENDS, "men"]}}
+GAP = {**CLAUSE_ENDS, "OP": "{0,3}"}
+LONG_GAP = {**CLAUSE_ENDS, "OP": "{0,8}"}
 SPECIAL = ("...", "....", "_", "#", "#score")
-ANY_ONE = {"TEXT": {"NOT_IN": SENTENCE_ENDS}, "OP": "?"}
+ANY_ONE = {**CLAUSE_ENDS, "OP": "?"}
 
 
 def _regex(option: str) -> str:

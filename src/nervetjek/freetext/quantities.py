@@ -38,7 +38,7 @@ def number_of(token: Token) -> float | None:
 
 
 def is_score(token: Token) -> bool:
-    """"7/10" and "9'er" are pain scores by their form."""
+    """ "7/10" and "9'er" are pain scores by their form."""
     return bool(SCORE.match(token.lower_)) and not DIGITS.match(token.lower_)
 
 
@@ -86,7 +86,7 @@ class DurationFinder:
         return sorted(found, key=lambda d: d.start)
 
     def tied_to_onset(self, doc: Doc, duration: Duration) -> bool:
-        """"har haft det i 4 mdr", "for 4 dage siden begyndte det": the trouble's own time."""
+        """ "har haft det i 4 mdr", "for 4 dage siden begyndte det": the trouble's own time."""
         before = doc[max(duration.start - 3, 0) : duration.start]
         after = doc[duration.end : duration.end + 3]
         return any(t.norm_ in self.onset_before for t in before) or any(

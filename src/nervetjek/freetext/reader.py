@@ -23,7 +23,13 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from nervetjek.freetext.context import ContextReader, DocContext, Modifier, trigger_vocabulary
+from nervetjek.freetext.context import (
+    ContextReader,
+    DocContext,
+    Modifier,
+    context_data,
+    trigger_vocabulary,
+)
 from nervetjek.freetext.language import SpellingRepair, build_pipeline
 from nervetjek.freetext.lexicon import (
     Entry,
@@ -104,7 +110,8 @@ class Reader:
         numbers = numbers_data()
         known = vocabulary() | trigger_vocabulary() | set(numbers["words"]) | set(numbers["units"])
         spelling = SpellingRepair(known, (), data["corrections"], min_length=5, min_score=88)
-        self.nlp: Language = build_pipeline(spelling)
+        starters = context_data()["sentence_starters"].split("|")
+        self.nlp: Language = build_pipeline(spelling, starters)
         self.facts = EntryMatcher(self.nlp.vocab, fact_entries())
         self.regions = EntryMatcher(self.nlp.vocab, region_entries())
         self.sides = EntryMatcher(self.nlp.vocab, side_entries())
@@ -124,6 +131,7 @@ class Reader:
         self.negation_needs = {k: set(v.split("|")) for k, v in data["negation_needs"].items()}
         self.age_alone = Matcher(self.nlp.vocab)
         self.age_alone.add("age", compile_patterns(numbers["age_alone"]))
+        self.age_alone_min = numbers["age_alone_min"]
 
     def read(self, text: str) -> Reading:
         doc = self.nlp(text)
@@ -163,12 +171,13 @@ class Reader:
         return sorted(kept, key=lambda m: (m.start, m.end))
 
     def _age_alone(self, doc: Doc) -> list[Match]:
-        """"72 år." as a sentence of its own is the person's age."""
+        """ "72 år." as a sentence of its own is the person's age."""
         entry = Entry("age", None, "# år", frozenset({"år"}))
         found = []
         for _, start, end in self.age_alone(doc):
             rest = [t for t in doc[end : doc[start].sent.end] if not t.is_punct]
-            if doc[start].is_sent_start and not rest:
+            number = number_of(doc[start])
+            if doc[start].is_sent_start and not rest and number and number >= self.age_alone_min:
                 found.append(Match(entry, start, end))
         return found
 
@@ -201,7 +210,7 @@ class Reader:
         return outcome
 
     def _status(self, entry: Entry, modifiers: list[Modifier]) -> str | None:
-        """"stated" or "negated", or None when the mention states no fact."""
+        """ "stated" or "negated", or None when the mention states no fact."""
         kinds = {m.kind for m in modifiers}
         if entry.value is None:  # a number: "ingen feber, 8/10" does not negate the score
             kinds.discard("negated")
@@ -256,9 +265,10 @@ class Reader:
             kinds = {m.kind for m in context.modifiers(duration.start, duration.end)}
             if kinds & (BLOCKING | {"other_person"}):
                 continue
-            if not self.durations.tied_to_onset(doc, duration) and (
-                self._nearest_key(doc, duration, facts) in self.own_time_keys
-            ):
+            onset = self.durations.tied_to_onset(doc, duration)
+            if "historical" in kinds and not onset:  # "havde helvedesild for 5 år siden"
+                continue
+            if not onset and self._nearest_key(doc, duration, facts) in self.own_time_keys:
                 continue
             candidates.append(duration)
         if not candidates:
@@ -323,7 +333,10 @@ class Reader:
             if kinds:
                 continue
             for region in self._sided(doc, match, sides):
-                found.setdefault(region, _span(doc, Outcome("locations", region, match.start, match.end, "region")))
+                found.setdefault(
+                    region,
+                    _span(doc, Outcome("locations", region, match.start, match.end, "region")),
+                )
         order = load_item_bank().regions
         regions = sorted(found, key=order.index)
         return regions, [found[r] for r in regions]
@@ -366,7 +379,9 @@ def _covers(outer: Match, inner: Match) -> bool:
 
 
 def _same_or_general(outer: Match, inner: Match, subsumes: dict[str, set[str]]) -> bool:
-    return outer.entry.key == inner.entry.key or inner.entry.key in subsumes.get(outer.entry.key, ())
+    return outer.entry.key == inner.entry.key or inner.entry.key in subsumes.get(
+        outer.entry.key, ()
+    )
 
 
 def _longest(matches: list[Match]) -> list[Match]:
