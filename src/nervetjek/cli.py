@@ -13,6 +13,7 @@ from rich.console import Console
 from nervetjek import __version__
 from nervetjek.content.cli import content_app
 from nervetjek.fhir.cli import fhir_app
+from nervetjek.freetext.cli import register as register_extract
 from nervetjek.interview.cli import simulate
 from nervetjek.safety.cli import safety_app
 from nervetjek.store.cli import register as register_clinic_commands
@@ -29,6 +30,7 @@ app.add_typer(fhir_app, name="fhir")
 app.add_typer(safety_app, name="safety")
 register_clinic_commands(app)
 app.command("simulate")(simulate)
+register_extract(app)
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
