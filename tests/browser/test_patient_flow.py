@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from nervetjek.interview import play
 
 from conftest import assert_accessible, screenshot
 from nervetjek.intake import load_item_bank
+from nervetjek.interview import play
 from nervetjek.knowledge import load_knowledge
 from nervetjek.web.patient import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
 

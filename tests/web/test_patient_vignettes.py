@@ -7,10 +7,10 @@ import json
 import re
 
 import pytest
-from nervetjek.interview import play
 from patient_driver import run_questionnaire
 
 from nervetjek.engine import assess
+from nervetjek.interview import play
 from nervetjek.paths import shared_dir
 from nervetjek.web import session
 from nervetjek.web.patient import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
