@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from nervetjek.interview.plan import load_plan
 from nervetjek.safety.ablation import ablate, mutants
 from nervetjek.safety.clinical import case_sets
+from nervetjek.safety.interview import plan_gaps, required_questions, without_question
 
 ROOT = Path(__file__).resolve().parents[2]
 MUTANTS = list(mutants())
@@ -35,3 +37,22 @@ def test_the_ablation_covers_every_escalation_and_default():
 def test_weakening_the_rule_makes_a_case_fail(mutant, cases):
     verdict = ablate(cases, mutant)
     assert verdict.caught, f"no clinical case notices: {mutant.what}"
+
+
+# The interview: each warning question taken out of its warning screens, one at a time.
+WARNING_QUESTIONS = list(load_plan().warning_keys)
+
+
+def test_the_interview_plan_asks_every_question_the_policy_reads():
+    assert plan_gaps(load_plan()) == []
+    assert required_questions() >= {"saddle_numbness", "leg_cold_pale", "age", "duration_days"}
+
+
+@pytest.mark.parametrize("key", WARNING_QUESTIONS)
+def test_taking_a_warning_question_out_of_the_interview_is_noticed(key):
+    weakened = without_question(load_plan(), key)
+    assert key not in weakened.warning_keys
+    if key in required_questions():
+        assert key in plan_gaps(weakened)
+    else:  # asked first for safety though no rule reads it alone: a follow-up must bring it
+        pytest.fail(f"{key} is in the warning screens but no escalation rule reads it")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nervetjek.knowledge import Knowledge
-from nervetjek.safety import ablation, clinical, controls
+from nervetjek.safety import ablation, clinical, controls, interview
 from nervetjek.safety.hazards import load_hazard_log
 from nervetjek.safety.report import REPORT_PATH, render_report
 
@@ -68,16 +68,41 @@ def compare_with_baseline(
 
 
 def clinical_figures(root: Path, knowledge: Knowledge | None = None) -> dict[str, Any]:
-    return clinical.benchmark(root, knowledge)
+    """The full form's figures per case set, and the short interview's under the shipped rules."""
+    figures = clinical.benchmark(root, knowledge)
+    if knowledge is None:
+        played = clinical.benchmark(root, runner=interview.run_interview)
+        figures |= {f"interview:{name}": f for name, f in played.items()}
+    return figures
+
+
+def interview_problems(root: Path) -> list[str]:
+    """Policy-required questions the interview plan lacks or a played case skipped."""
+    from nervetjek.interview.plan import load_plan
+
+    problems = [f"the plan does not ask {key}" for key in interview.plan_gaps(load_plan())]
+    for cases in clinical.case_sets(root).values():
+        for case in cases:
+            missed = interview.skipped(interview.played(case["answers"]), case["answers"])
+            if missed:
+                problems.append(f"{case['id']} skipped {missed}")
+    return problems
 
 
 def ablation_figures(root: Path, policy_text: str | None = None) -> dict[str, Any]:
     cases = [case for cases in clinical.case_sets(root).values() for case in cases]
     verdicts = [ablation.ablate(cases, m) for m in ablation.mutants(policy_text)]
+    not_caught = [v.mutant.id for v in verdicts if not v.caught]
+    questions = []
+    if policy_text is None:
+        from nervetjek.interview.plan import load_plan
+
+        questions = {k: interview.question_ablation_caught(k) for k in load_plan().warning_keys}
+        not_caught += [f"interview-without:{k}" for k, caught in questions.items() if not caught]
     return {
-        "mutants": len(verdicts),
-        "caught": sum(v.caught for v in verdicts),
-        "not_caught": [v.mutant.id for v in verdicts if not v.caught],
+        "mutants": len(verdicts) + len(questions),
+        "caught": sum(v.caught for v in verdicts) + sum(questions.values()),
+        "not_caught": not_caught,
     }
 
 
@@ -109,6 +134,13 @@ def run_gate(
             for name, f in figures.items()
         ),
     )
+    if ruleset is None:
+        run.add(
+            "the interview asks every warning question",
+            interview_problems(root),
+            f"{len(interview.required_questions())} policy-required questions asked in every "
+            "non-emergency interview",
+        )
     if ablate:
         ablated = ablation_figures(root, (ruleset or {}).get(ablation.POLICY_FILE))
         run.figures["ablation"] = ablated
