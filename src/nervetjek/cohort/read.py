@@ -31,7 +31,9 @@ _DTYPES = {
     "text": pl.String,
     "regions": pl.List(pl.String),
 }
-_WHOLE_NUMBER = r"^-?[0-9]{1,18}$"
+# Polars' own number reading allows leading spaces, a sign and leading zeros; so does the
+# check of text cells, so a file is read the same whichever way it goes.
+_WHOLE_NUMBER = r"^ *[+-]?[0-9]{1,18}$"
 
 
 class CohortError(ValueError):
@@ -39,7 +41,10 @@ class CohortError(ValueError):
 
 
 def typed_schema(bank: ItemBank) -> dict[str, pl.DataType]:
-    return {ID: pl.String, **{key: _DTYPES[item.type] for key, item in bank.items.items()}}
+    return {
+        ID: pl.String,
+        **{key: _DTYPES[item.type] for key, item in bank.items.items()},
+    }
 
 
 def read_cohort(path: Path, bank: ItemBank) -> pl.DataFrame:
@@ -52,12 +57,28 @@ def read_cohort(path: Path, bank: ItemBank) -> pl.DataFrame:
     if kind == "jsonl":
         return _read_jsonl(path, bank)
     try:
-        raw = pl.read_csv(path, infer_schema=False) if kind == "csv" else pl.read_parquet(path)
+        raw = _read_csv(path, bank) if kind == "csv" else pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CohortError(f"{path}: cannot read it as {kind.upper()}: {first}") from exc
     _check_header(raw.columns, bank)
-    return _typed(_as_text(raw, bank), bank)
+    return _typed(_plain(raw), bank)
+
+
+def _read_csv(path: Path, bank: ItemBank) -> pl.DataFrame:
+    """Yes/no and number columns parsed as such by Polars (the fast way); when a cell
+    does not parse, everything is read as text so the checks can name row and column."""
+    header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    _check_header(header, bank)
+    parsed = {
+        key: _DTYPES[bank.items[key].type]
+        for key in header
+        if key in bank.items and bank.items[key].type in ("boolean", "integer")
+    }
+    try:
+        return pl.read_csv(path, schema_overrides=parsed, infer_schema=False)
+    except pl.exceptions.ComputeError:
+        return pl.read_csv(path, infer_schema=False)
 
 
 def _check_header(columns: list[str], bank: ItemBank) -> None:
@@ -74,25 +95,27 @@ def _check_header(columns: list[str], bank: ItemBank) -> None:
 # ------------------------------------------------------------------- CSV and Parquet
 
 
-def _as_text(raw: pl.DataFrame, bank: ItemBank) -> pl.DataFrame:
-    """Parquet columns in the CSV's text form, so both are checked by one set of rules.
+def _plain(raw: pl.DataFrame) -> pl.DataFrame:
+    """Columns as text, true/false, whole numbers or lists, whatever the file held.
 
     Lists (locations) stay lists: an empty list is an answer ("nowhere"), unlike a null.
-    A whole-number float (a spreadsheet's integer column with gaps) is read as the number.
+    A whole-number float (a spreadsheet's integer column with gaps) is read as the number;
+    any other float becomes text, which the checks then refuse.
     """
     columns = []
     for name, dtype in raw.schema.items():
         column = pl.col(name)
-        if dtype == pl.String or isinstance(dtype, pl.List):
+        if dtype in (pl.String, pl.Boolean) or dtype.is_integer() or isinstance(dtype, pl.List):
             columns.append(column)
         elif dtype.is_float():
             whole = column.is_nan().not_() & (column == column.round(0))
-            text = pl.when(whole).then(column.cast(pl.Int64, strict=False).cast(pl.String))
+            number = pl.when(whole).then(column.cast(pl.Int64, strict=False).cast(pl.String))
             columns.append(
-                text.when(column.is_nan()).then(None).otherwise(column.cast(pl.String)).alias(name)
+                number.when(column.is_nan())
+                .then(None)
+                .otherwise(column.cast(pl.String))
+                .alias(name)
             )
-        elif dtype == pl.Boolean or dtype.is_integer():
-            columns.append(column.cast(pl.String))
         else:
             raise CohortError(
                 f"column {name}: values of type {dtype} cannot be intake answers; use text, "
@@ -104,12 +127,18 @@ def _as_text(raw: pl.DataFrame, bank: ItemBank) -> pl.DataFrame:
 def _checks(
     item: Item, text: pl.Expr, dtype: pl.DataType, bank: ItemBank
 ) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, bad) for one answer column in text form (locations: text or list)."""
+    """(typed value, bad) for one answer column: text, or already parsed by the reader."""
     match item.type:
+        case "boolean" if dtype == pl.Boolean:
+            return text, pl.lit(False)
         case "boolean":
-            return text == "true", text.is_not_null() & ~text.is_in(["true", "false"])
+            word = text.str.to_lowercase()
+            return word == "true", text.is_not_null() & ~word.is_in(["true", "false"])
+        case "integer" if dtype.is_integer():
+            number = text.cast(pl.Int64)
+            return number, ~number.is_between(item.minimum, item.maximum)
         case "integer":
-            number = text.cast(pl.Int64, strict=False)
+            number = text.str.strip_chars_start(" ").cast(pl.Int64, strict=False)
             fits = text.str.contains(_WHOLE_NUMBER) & number.is_between(item.minimum, item.maximum)
             return number, text.is_not_null() & ~fits.fill_null(False)
         case "choice":
@@ -131,16 +160,17 @@ def _typed(raw: pl.DataFrame, bank: ItemBank) -> pl.DataFrame:
             value, wrong = _checks(bank.items[name], pl.col(name), dtype, bank)
             values.append(value.alias(name))
             bad.append(wrong.fill_null(False).alias(name))
+    typed = raw.select(values).with_columns(pl.col(ID).cast(pl.String))
+    flags = raw.select(bad)
     for follow_up, lead in FOLLOW_UPS.items():
         if follow_up in raw.columns and lead in raw.columns:
-            contradiction = (pl.col(follow_up) == "true") & (pl.col(lead) == "false")
-            bad.append(contradiction.fill_null(False).alias(f"{follow_up}\t{lead}"))
-    flags = raw.select(bad)
+            contradiction = (pl.col(follow_up) & ~pl.col(lead)).fill_null(False)
+            flags = flags.with_columns(typed.select(contradiction.alias(f"{follow_up}\t{lead}")))
     any_bad = flags.select(pl.any_horizontal(pl.all())).to_series()
     if any_bad.any():
         rows = flags.with_row_index("__row").filter(any_bad)
         raise CohortError(_describe_problems(raw, rows, bank))
-    return raw.select(values).with_columns(pl.col(ID).cast(pl.String))
+    return typed
 
 
 def _describe_problems(raw: pl.DataFrame, rows: pl.DataFrame, bank: ItemBank) -> str:
@@ -172,11 +202,11 @@ def _message(raw: pl.DataFrame, index: int, column: str, bank: ItemBank) -> str:
 
 def _candidate(item: Item, cell: Any) -> Any:
     """The answer a text cell would be, so the intake's own checks can explain it."""
-    if item.type == "boolean":
-        return {"true": True, "false": False}.get(cell, cell)
+    if item.type == "boolean" and isinstance(cell, str):
+        return {"true": True, "false": False}.get(cell.lower(), cell)
     if item.type == "integer" and isinstance(cell, str):
         try:
-            return int(cell)
+            return int(cell.lstrip(" "))
         except ValueError:
             return cell
     if item.type == "regions" and isinstance(cell, str):
