@@ -144,3 +144,25 @@ def test_unknown_file_kinds_are_refused(tmp_path, name):
     result = run(source, "-o", tmp_path / (name if name.startswith("out") else "out.csv"))
     assert result.exit_code == 2
     assert name in result.output
+
+
+def test_parquet_columns_of_the_wrong_type_name_row_and_column(tmp_path):
+    source = tmp_path / "in.parquet"
+    pl.DataFrame({"id": ["p1", "p2"], "burning": [1, 0], "onset": [True, False]}).write_parquet(
+        source
+    )
+    result = run(source, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert "row 1 (id p1), column burning" in result.output
+    assert "column onset" in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_parquet_booleans_and_numbers_are_read_as_they_are(tmp_path):
+    source, out = tmp_path / "in.parquet", tmp_path / "out.csv"
+    pl.DataFrame(
+        {"id": ["p1"], "leg_weakness": [True], "weakness_sudden": [True], "age": [55]}
+    ).write_parquet(source)
+    result = run(source, "-o", out, "-q")
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out)["triage"].to_list() == ["emergency"]

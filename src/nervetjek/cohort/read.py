@@ -153,11 +153,25 @@ def _checks(
     raise CohortError(f"column {item.key}: items of type {item.type} cannot be read")
 
 
+def _native(item: Item, dtype: pl.DataType) -> bool:
+    """Whether the file's own type of a column can hold this item's answers as they are."""
+    if dtype == pl.String or isinstance(dtype, pl.List):
+        return True
+    return (item.type == "boolean" and dtype == pl.Boolean) or (
+        item.type == "integer" and dtype.is_integer()
+    )
+
+
 def _typed(raw: pl.DataFrame, bank: ItemBank) -> pl.DataFrame:
     values, bad = [pl.col(ID)], [pl.col(ID).is_null().alias(ID)]
     for name, dtype in raw.schema.items():
         if name != ID:
-            value, wrong = _checks(bank.items[name], pl.col(name), dtype, bank)
+            item, column = bank.items[name], pl.col(name)
+            if isinstance(dtype, pl.List) and item.type != "regions":
+                raise CohortError(f"column {name}: holds lists, but {name} is one answer")
+            if not _native(item, dtype):  # e.g. numbers in a yes/no column: check as text
+                column, dtype = column.cast(pl.String), pl.String
+            value, wrong = _checks(item, column, dtype, bank)
             values.append(value.alias(name))
             bad.append(wrong.fill_null(False).alias(name))
     typed = raw.select(values).with_columns(pl.col(ID).cast(pl.String))
