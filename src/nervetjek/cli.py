@@ -110,17 +110,9 @@ def _result_line(case_id: Any, raw: Any) -> dict[str, Any]:
     return {"id": case_id, **result.as_dict()}
 
 
-def _split_case(record: Any, line_number: int) -> tuple[Any, Any]:
-    """A vignette ({id, answers, ...}) or a bare intake with an optional id."""
-    if isinstance(record, dict) and isinstance(record.get("answers"), dict):
-        return record.get("id", f"line-{line_number}"), record["answers"]
-    if isinstance(record, dict) and "id" in record:
-        answers = {k: v for k, v in record.items() if k != "id"}
-        return record["id"], answers
-    return f"line-{line_number}", record
-
-
 def _assess_jsonl(path: Path, output: Path | None) -> int:
+    from nervetjek.intake.validate import split_case
+
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:
@@ -148,7 +140,7 @@ def _assess_jsonl(path: Path, output: Path | None) -> int:
                 )
                 errors += 1
                 continue
-            case_id, answers = _split_case(record, number)
+            case_id, answers = split_case(record, number)
             result = _result_line(case_id, answers)
             if "error" in result:
                 errors += 1
@@ -219,6 +211,32 @@ def assess(
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     else:
         console.print(summary(result, lang), markup=False, highlight=False)
+
+
+@app.command()
+def cohort(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="IN",
+            help="Intakes, one person a row: .csv or .parquet (an id column and one column "
+            "per intake key) or .jsonl (the lines assess --jsonl reads).",
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Results: .csv or .parquet.")],
+    full: Annotated[bool, typer.Option("--full", help="Add every pattern's probability.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Score a whole file of intakes column by column; the same result as assess per row."""
+    from nervetjek.cohort import CohortError, score_file
+
+    try:
+        rows = score_file(source, output, full=full, console=None if quiet else err_console)
+    except CohortError as exc:
+        err_console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    if not quiet:
+        err_console.print(f"{rows} rows scored: {output}", markup=False, highlight=False)
 
 
 @bench_app.command("vignettes")

@@ -32,7 +32,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 Tri = bool | None
 
@@ -48,6 +48,30 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 class ConditionError(ValueError):
     """A condition in the knowledge files is malformed (a bug in the data, not in input)."""
+
+
+class ColumnBuilder(Protocol):
+    """Builds one whole-column expression per condition form, for many people at once.
+
+    Every form hands its parts to the builder (:meth:`Condition.columns`), so a column
+    backend (nervetjek.cohort) compiles the same conditions the engine evaluates one
+    person at a time; the builder must keep the three-valued logic above.
+    """
+
+    def yes(self, key: str, want: bool) -> Any: ...
+    def answered(self, key: str, want: bool) -> Any: ...
+    def equals(self, key: str, value: Any) -> Any: ...
+    def differs(self, key: str, value: Any) -> Any: ...
+    def compare(self, key: str, op: Callable[[Any, Any], Any], value: float) -> Any: ...
+    def between(self, key: str, low: float, high: float) -> Any: ...
+    def region(self, names: frozenset[str]) -> Any: ...
+    def only_regions(self, names: frozenset[str]) -> Any: ...
+    def both_sides(self, names: frozenset[str]) -> Any: ...
+    def at_least(self, n: int, keys: tuple[str, ...]) -> Any: ...
+    def all(self, parts: list[Any]) -> Any: ...
+    def any(self, parts: list[Any]) -> Any: ...
+    def negate(self, part: Any) -> Any: ...
+    def or_unknown(self, part: Any) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +115,10 @@ class Condition:
     def evaluate(self, facts: Facts) -> Tri:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def columns(self, build: ColumnBuilder) -> Any:  # pragma: no cover - abstract
+        """The same condition as a whole-column expression made by `build`."""
+        raise NotImplementedError
+
     def evidence(self, facts: Facts) -> list[str]:
         """The answer keys that make this condition true (call only when it is true)."""
         return [k for k in self.keys if k in facts.answers]
@@ -107,6 +135,9 @@ class _Yes(Condition):
         value = facts.answers.get(self.key)
         return None if value is None else value is self.want
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.yes(self.key, self.want)
+
 
 class _Answered(Condition):
     __slots__ = ("key", "want")
@@ -116,6 +147,9 @@ class _Answered(Condition):
 
     def evaluate(self, facts: Facts) -> Tri:
         return (self.key in facts.answers) is self.want
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.answered(self.key, self.want)
 
     def evidence(self, facts: Facts) -> list[str]:
         return []
@@ -131,6 +165,9 @@ class _Is(Condition):
         value = facts.answers.get(self.key)
         return None if value is None else value == self.value
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.equals(self.key, self.value)
+
 
 class _Differs(Condition):
     __slots__ = ("key", "value")
@@ -140,6 +177,9 @@ class _Differs(Condition):
 
     def evaluate(self, facts: Facts) -> Tri:
         return facts.answers.get(self.key) != self.value
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.differs(self.key, self.value)
 
 
 class _Compare(Condition):
@@ -152,6 +192,9 @@ class _Compare(Condition):
         value = facts.answers.get(self.key)
         return None if value is None else self.op(value, self.value)
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.compare(self.key, self.op, self.value)
+
 
 class _Between(Condition):
     __slots__ = ("high", "key", "low")
@@ -163,6 +206,9 @@ class _Between(Condition):
         value = facts.answers.get(self.key)
         return None if value is None else self.low <= value <= self.high
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.between(self.key, self.low, self.high)
+
 
 class _Region(Condition):
     __slots__ = ("names",)
@@ -173,6 +219,9 @@ class _Region(Condition):
     def evaluate(self, facts: Facts) -> Tri:
         return None if facts.regions is None else not self.names.isdisjoint(facts.regions)
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.region(self.names)
+
 
 class _OnlyRegions(_Region):
     __slots__ = ()
@@ -182,6 +231,9 @@ class _OnlyRegions(_Region):
             return None
         return bool(facts.regions) and facts.regions <= self.names
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.only_regions(self.names)
+
 
 class _BothSides(_Region):
     __slots__ = ()
@@ -190,6 +242,9 @@ class _BothSides(_Region):
         if facts.regions is None:
             return None
         return not self.names.isdisjoint(facts.left) and not self.names.isdisjoint(facts.right)
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.both_sides(self.names)
 
 
 class _AtLeast(Condition):
@@ -209,6 +264,9 @@ class _AtLeast(Condition):
         if yes >= self.n:
             return True
         return False if yes + unknown < self.n else None
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.at_least(self.n, self.keys)
 
     def evidence(self, facts: Facts) -> list[str]:
         return [k for k in self.keys if facts.answers.get(k) is True]
@@ -231,6 +289,9 @@ class _All(Condition):
                 result = None
         return result
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.all([part.columns(build) for part in self.parts])
+
     def evidence(self, facts: Facts) -> list[str]:
         return list(dict.fromkeys(k for p in self.parts for k in p.evidence(facts)))
 
@@ -248,6 +309,9 @@ class _Any(_All):
                 result = None
         return result
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.any([part.columns(build) for part in self.parts])
+
     def evidence(self, facts: Facts) -> list[str]:
         found = (p.evidence(facts) for p in self.parts if p.evaluate(facts) is True)
         return list(dict.fromkeys(k for keys in found for k in keys))
@@ -263,6 +327,9 @@ class _Not(Condition):
         value = self.part.evaluate(facts)
         return None if value is None else not value
 
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.negate(self.part.columns(build))
+
 
 class _OrUnknown(Condition):
     __slots__ = ("part",)
@@ -272,6 +339,9 @@ class _OrUnknown(Condition):
 
     def evaluate(self, facts: Facts) -> Tri:
         return self.part.evaluate(facts) is not False
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        return build.or_unknown(self.part.columns(build))
 
     def evidence(self, facts: Facts) -> list[str]:
         return self.part.evidence(facts) if self.part.evaluate(facts) else []
@@ -286,6 +356,9 @@ class _Outcome(Condition):
     def evaluate(self, facts: Facts) -> Tri:
         value = facts.outcome.get(self.field)
         return None if value is None else value in self.values
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        raise ConditionError(f"{self.field!r} conditions read the outcome, not the answers")
 
 
 class _Ref(Condition):
@@ -307,6 +380,9 @@ class _Ref(Condition):
 
     def evaluate(self, facts: Facts) -> Tri:
         return self._resolve().evaluate(facts)
+
+    def columns(self, build: ColumnBuilder) -> Any:
+        return self._resolve().columns(build)
 
     def evidence(self, facts: Facts) -> list[str]:
         return self._resolve().evidence(facts)

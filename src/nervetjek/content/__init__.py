@@ -7,8 +7,22 @@ of an article section instead of keeping a second copy of the advice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from nervetjek.content.loader import Article, Library, Problem, Section, library, load_library
+if TYPE_CHECKING:
+    from nervetjek.content.loader import Article, Library, Problem, Section, library, load_library
+
+# The loader (Markdown, front matter) is imported on first use, so the command line
+# starts without it (PEP 562).
+_LOADER = ("Article", "Library", "Problem", "Section", "library", "load_library")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LOADER:
+        from nervetjek.content import loader
+
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,8 @@ def article_url(slug: str, anchor: str | None = None) -> str:
 
 def quote(see: str, lang: str) -> Quote | None:
     """The section named by `slug#anchor` in `lang`; None when it does not exist."""
+    from nervetjek.content.loader import library
+
     slug, _, anchor = see.partition("#")
     article = library().get(slug, lang)
     if article is None:

@@ -154,6 +154,12 @@ def _no_matters(knowledge: Knowledge) -> frozenset[str]:
     return found
 
 
+def warning_sign_takebacks(yes_keys: list[str], knowledge: Knowledge):
+    """The changes the safety floor tries for these warning-sign yes answers (sorted keys):
+    each maps a key to "missing" (taken back as unanswered) or "no"."""
+    return _replacements(yes_keys, _no_matters(knowledge))
+
+
 def _safety_floor(
     answers: Mapping[str, Any],
     observations: list[Observation],
@@ -172,7 +178,7 @@ def _safety_floor(
     if not yes_keys or outcomes.levels[decision.level].rank == 0:
         return decision
     best_rank, best = outcomes.levels[decision.level].rank, None
-    for change in _replacements(yes_keys, _no_matters(knowledge)):
+    for change in warning_sign_takebacks(yes_keys, knowledge):
         reduced_answers = {k: v for k, v in answers.items() if change.get(k) != "missing"}
         reduced_answers.update({k: False for k, how in change.items() if how == "no"})
         reduced = Facts.of(reduced_answers)

@@ -59,7 +59,8 @@ def _describe(value: Any) -> str:
     return shown if shown == kind else f"{shown} ({kind})"
 
 
-def _check_item(item: Item, value: Any, bank: ItemBank) -> list[str]:
+def check_value(item: Item, value: Any, bank: ItemBank) -> list[str]:
+    """What is wrong with one answer to one item (empty when it fits)."""
     match item.type:
         case "boolean":
             if not isinstance(value, bool):
@@ -114,6 +115,17 @@ def _region_hint(code: str, bank: ItemBank) -> str:
     return f"unknown region {code!r}; regions are {names} (sided ones as left.X or right.X)"
 
 
+def split_case(record: Any, line_number: int) -> tuple[Any, Any]:
+    """One line of a cases file: a vignette ({id, answers, ...}) or a bare intake with an
+    optional id.  Returns (id, answers); the id is ``line-N`` when the line has none."""
+    if isinstance(record, dict) and isinstance(record.get("answers"), dict):
+        return record.get("id", f"line-{line_number}"), record["answers"]
+    if isinstance(record, dict) and "id" in record:
+        answers = {k: v for k, v in record.items() if k != "id"}
+        return record["id"], answers
+    return f"line-{line_number}", record
+
+
 def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
     """Return the answers as a plain dict if they fit the intake, else raise IntakeError."""
     bank = bank or load_item_bank()
@@ -133,7 +145,7 @@ def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
         if value is None:
             problems.append(Problem(key, "null is not an answer; leave the key out instead"))
             continue
-        problems.extend(Problem(key, message) for message in _check_item(item, value, bank))
+        problems.extend(Problem(key, message) for message in check_value(item, value, bank))
     for follow_up, lead in FOLLOW_UPS.items():
         if raw.get(follow_up) is True and raw.get(lead) is False:
             problems.append(

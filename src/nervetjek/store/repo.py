@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,10 @@ ROLES = ("clinician", "admin")
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
 MIN_PASSWORD_LENGTH = 12
+# zxcvbn's scale 0-4; 3 is "safely unguessable: moderate protection from offline attack".
+MIN_PASSWORD_SCORE = 3
+# zxcvbn refuses longer input; the first 72 characters decide.
+PASSWORD_SCORED_CHARS = 72
 # Write the session's last-seen time at most this often (fewer writes per page view).
 SESSION_TOUCH_SECONDS = 60
 
@@ -129,14 +134,31 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def check_password_strength(password: str, email: str = "") -> None:
+    """Refuse short, blank, common and easily guessed passwords (zxcvbn)."""
+    from zxcvbn import zxcvbn
+
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters (not counting "
+            "spaces at the ends)"
+        )
+    hints = [part for part in re.split(r"[@.+_-]", email) if part] + ["nervetjek", "klinik"]
+    found = zxcvbn(password[:PASSWORD_SCORED_CHARS], user_inputs=hints)
+    if found["score"] < MIN_PASSWORD_SCORE:
+        advice = found["feedback"].get("warning") or "it is easy to guess"
+        raise UserError(
+            f"the password is too weak ({advice.rstrip('.')}): use several unrelated words"
+        )
+
+
 def create_user(session: Session, email: str, password: str, role: str) -> User:
     email = normalise_email(email)
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if "@" not in email or len(email) > 254:
         raise UserError("not an e-mail address")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    check_password_strength(password, email)
     if session.scalar(select(User).where(User.email == email)) is not None:
         raise UserError("a user with that e-mail exists")
     user = User(email=email, password_hash=_hasher.hash(password), role=role, active=True)

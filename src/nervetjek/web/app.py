@@ -20,7 +20,7 @@ from nervetjek.web import (
     trust,
 )
 from nervetjek.web.i18n import LanguageMiddleware
-from nervetjek.web.security import SecurityHeadersMiddleware
+from nervetjek.web.security import HSTS, SecurityHeadersMiddleware
 from nervetjek.web.templating import PageCache
 
 # A new area adds its router here.  A request is matched router by router in this
@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.page_cache = PageCache()
     app.add_middleware(LanguageMiddleware, secure_cookie=settings.secure_cookies)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        SecurityHeadersMiddleware, extra=HSTS if settings.environment == "production" else None
+    )
     app.mount("/static", StaticFiles(packages=[("nervetjek.web", "static")]), name="static")
     for router in ROUTERS:
         app.include_router(router)

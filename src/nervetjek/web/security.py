@@ -31,6 +31,11 @@ HEADERS = {
 }
 
 
+# Production runs behind HTTPS and browsers ignore HSTS on plain HTTP, so production sends
+# it on every response.  Two years, the value preload lists ask for (one year at least).
+HSTS = {"strict-transport-security": "max-age=63072000; includeSubDomains"}
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, extra: dict[str, str] | None = None):
         self.app = app
