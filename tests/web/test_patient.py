@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from patient_driver import _errors, fill, question_form, run_questionnaire
 
 from nervetjek.engine import assess
-from nervetjek.interview import play
 from nervetjek.intake import load_item_bank
+from nervetjek.interview import play
 from nervetjek.knowledge import load_knowledge
 from nervetjek.paths import shared_dir
 from nervetjek.readability import lix
