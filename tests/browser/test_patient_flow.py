@@ -124,6 +124,13 @@ def path_of(page) -> str:
     return urlsplit(page.url).path
 
 
+def open_region_list(page) -> None:
+    """With JavaScript the body map's checkbox list is folded behind a toggle."""
+    opener = page.locator("details[data-list]:not([open]) > summary")
+    if opener.count():
+        opener.click()
+
+
 def screen_keys(page) -> list[str]:
     return page.get_attribute("input[name=shown]", "value").split(",")
 
@@ -140,6 +147,7 @@ def fill_page(page, answers: dict) -> list[str]:
         if isinstance(value, bool):
             page.check(f"#f-{key}-{'yes' if value else 'no'}")
         elif isinstance(value, list):
+            open_region_list(page)
             for code in value:
                 page.check(f"#f-{key}-{code.replace('.', '-')}")
         elif key == "duration_days":
@@ -408,6 +416,7 @@ def test_edit_from_the_check_answers_page(page, base_url):
 
     # Change where it hurts, then back to the check page with the new place.
     page.click("a[data-change='locations']")
+    open_region_list(page)
     page.check("#f-locations-right-calf")
     page.click("form.question-form button[type=submit]")
     answer_new_questions(page, answers)
@@ -441,6 +450,7 @@ def test_body_map_by_mouse(page, base_url):
     assert not box.is_checked()
     assert region.get_attribute("aria-checked") == "false"
     # The list drives the drawing too.
+    open_region_list(page)
     page.check("#f-locations-lower_back")
     assert page.get_attribute("g[data-region='lower_back']", "aria-checked") == "true"
     page.locator("g[data-region='left.foot_sole']").click()

@@ -380,10 +380,13 @@ def test_result_page(client):
     assert 'data-level="gp_or_physio"' in html
     assert text.index("Fysioterapeut eller læge") < text.index("Det kan være")
     assert "Iskias" in text
+    assert "Det taler for Værre ved host og nys." in text
     assert "100 %" not in text
     assert "vejledning, ikke en diagnose" in text
     assert re.search(r"Version: motor \S+, regler \S+\.", text)
     assert 'href="/viden/iskias' in html
+    # DN4 and S-LANSS are for nerve lesions; next to sciatica they would contradict it.
+    assert "DN4" not in text and "S-LANSS" not in text
     assert 'class="bm-region is-on" data-region="right.shin_outer"' in html
 
 

@@ -39,6 +39,8 @@ class InstrumentDefinition:
     # item number -> (answer key, answer that scores, weight); unscored items left out
     scored_items: Mapping[int, tuple[str, bool, int]]
     unscored_items: Mapping[int, str]
+    # The patterns for which the person is shown this score (the clinic sees it always).
+    patient_patterns: frozenset[str] = frozenset()
 
 
 class CutoffResult(BaseModel):
@@ -136,6 +138,7 @@ def _definition(instrument_id: str, raw: Mapping[str, Any], bank: ItemBank) -> I
         below_label=Text.of(raw["below_label"]),
         scored_items=scored,
         unscored_items={n: uses[n][0].key for n in sorted(unscored)},
+        patient_patterns=frozenset(raw["shown_to_patient_for"]["patterns"]),
     )
 
 

@@ -1,6 +1,6 @@
 """The body map: geometry of the leg drawing and a view model for the template macro.
 
-Two drawings, each 220 x 440 units: the legs seen from the front and from the back.
+Two drawings, each 220 x 500 units: the legs seen from the front and from the back.
 Every intake-v1 region (31 codes) is one shape group in exactly one drawing, so each
 can be clicked and focused once.  Shapes are drawn for one leg in local coordinates
 (``u`` grows towards the outside of that leg, ``y`` downwards) and mirrored onto both.
@@ -24,41 +24,63 @@ from functools import cache
 
 from nervetjek.intake import load_item_bank
 
-WIDTH, HEIGHT = 220, 440
+WIDTH, HEIGHT = 220, 500
 # Leg centre lines (x) in a drawing: the viewer's left leg and the viewer's right leg.
 LEG_X = {"viewer_left": 62.0, "viewer_right": 158.0}
 MIDLINE = 110.0
+# The smallest region is 30 x 30 units: at 375 px the drawing is 343 px wide (1.56 px a
+# unit), so every region is at least 46 px across, above the 44 px touch target.  Regions
+# are simple convex shapes that do not overlap, so the centre of each is inside it (a
+# test checks both in Chromium).  The drawing is a schematic, not an anatomy atlas: the
+# foot is drawn large so its five regions can be told apart by a finger.
 
 # One leg, front view.  u > 0 is the outer (lateral) side, u < 0 the inner side.
 # Kind "poly": [(u, y), ...]; kind "ellipse": (u, y, rx, ry).
 FRONT: dict[str, list[tuple[str, object]]] = {
-    "groin": [("poly", [(-44, 36), (4, 36), (-8, 58), (-42, 62)])],
-    "thigh_front": [("poly", [(-42, 62), (-8, 58), (4, 36), (18, 36), (14, 186), (-25, 186)])],
-    "thigh_outer": [("poly", [(18, 36), (42, 36), (40, 70), (27, 186), (14, 186)])],
-    "knee": [("ellipse", (0, 204, 25, 17))],
-    "shin_inner": [("poly", [(-23, 222), (0, 222), (0, 336), (-13, 336)])],
-    "shin_outer": [("poly", [(0, 222), (25, 222), (22, 280), (13, 336), (0, 336)])],
-    "ankle_inner": [("ellipse", (-15, 350, 10, 10))],
-    "foot_top": [("poly", [(-6, 342), (12, 342), (16, 392), (-20, 392), (-21, 362)])],
-    "foot_outer_edge": [("poly", [(12, 342), (20, 346), (34, 396), (16, 392)])],
-    "toes": [
-        ("poly", [(-22, 396), (-6, 396), (-6, 424), (-20, 424)]),
-        ("poly", [(10, 396), (35, 400), (32, 424), (10, 424)]),
-    ],
-    "between_toes": [("poly", [(-5, 396), (9, 396), (9, 424), (-5, 424)])],
+    "groin": [("poly", [(-46, 38), (12, 38), (12, 74), (-46, 74)])],
+    "thigh_front": [("poly", [(-46, 74), (12, 74), (12, 188), (-40, 188)])],
+    "thigh_outer": [("poly", [(12, 38), (46, 38), (42, 188), (12, 188)])],
+    "knee": [("ellipse", (0, 208, 34, 18))],
+    "shin_inner": [("poly", [(-34, 228), (0, 228), (0, 330), (-30, 330)])],
+    "shin_outer": [("poly", [(0, 228), (34, 228), (30, 330), (0, 330)])],
+    "ankle_inner": [("ellipse", (-30, 352, 16, 16))],
+    "foot_top": [("poly", [(-13, 336), (17, 336), (17, 400), (-13, 400)])],
+    "foot_outer_edge": [("poly", [(17, 336), (47, 342), (47, 400), (17, 400)])],
+    "between_toes": [("poly", [(-46, 400), (47, 400), (47, 430), (-46, 430)])],
+    "toes": [("poly", [(-46, 430), (47, 430), (44, 464), (-43, 464)])],
 }
 
 # One leg, back view.
 BACK: dict[str, list[tuple[str, object]]] = {
-    "buttock": [("ellipse", (-1, 76, 43, 32))],
-    "thigh_back": [("poly", [(-42, 110), (42, 110), (28, 196), (-26, 196)])],
-    "calf": [("poly", [(-25, 202), (28, 202), (26, 280), (13, 336), (-13, 336), (-24, 280)])],
-    "foot_sole": [("poly", [(-14, 344), (14, 344), (20, 380), (16, 426), (-16, 426), (-19, 380)])],
+    "buttock": [("ellipse", (0, 78, 44, 32))],
+    "thigh_back": [("poly", [(-44, 114), (44, 114), (34, 200), (-32, 200)])],
+    "calf": [("poly", [(-32, 206), (34, 206), (32, 280), (18, 336), (-18, 336), (-30, 280)])],
+    "foot_sole": [("poly", [(-22, 344), (22, 344), (26, 390), (22, 440), (-22, 440), (-26, 390)])],
 }
 
-LOWER_BACK = [("poly", [(40, 4), (180, 4), (184, 40), (36, 40)])]
+LOWER_BACK = [("poly", [(36, 4), (184, 4), (186, 42), (34, 42)])]
 # Not a region: the hips above the legs in the front view, so the drawing reads as a body.
-HIPS = "26,4 194,4 204,36 16,36"
+HIPS = "22,4 198,4 206,38 14,38"
+
+# Short names written on the drawing (the full name is the region's label and aria-label).
+MAP_LABELS: dict[str, dict[str, str]] = {
+    "lower_back": {"da": "Lænd", "en": "Low back"},
+    "buttock": {"da": "Balde", "en": "Buttock"},
+    "thigh_back": {"da": "Lår", "en": "Thigh"},
+    "calf": {"da": "Læg", "en": "Calf"},
+    "foot_sole": {"da": "Sål", "en": "Sole"},
+    "groin": {"da": "Lyske", "en": "Groin"},
+    "thigh_front": {"da": "Lår", "en": "Thigh"},
+    "thigh_outer": {"da": "Yder", "en": "Outer"},
+    "knee": {"da": "Knæ", "en": "Knee"},
+    "shin_inner": {"da": "Inder", "en": "Inner"},
+    "shin_outer": {"da": "Yder", "en": "Outer"},
+    "ankle_inner": {"da": "Ankel", "en": "Ankle"},
+    "foot_top": {"da": "Fod", "en": "Foot"},
+    "foot_outer_edge": {"da": "Kant", "en": "Edge"},
+    "between_toes": {"da": "Mellem tæer", "en": "Between toes"},
+    "toes": {"da": "Tæer", "en": "Toes"},
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,13 @@ class Shape:
     rx: float = 0.0
     ry: float = 0.0
 
+    def centre(self) -> tuple[float, float]:
+        """The middle of the shape's bounding box (where its map label goes)."""
+        if self.kind == "ellipse":
+            return self.cx, self.cy
+        xs, ys = zip(*(map(float, p.split(",")) for p in self.points.split()), strict=True)
+        return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
 
 @dataclass(frozen=True)
 class Region:
@@ -77,6 +106,12 @@ class Region:
     label: str
     selected: bool
     shapes: tuple[Shape, ...]
+    map_label: str = ""  # the short name written on the drawing
+
+    @property
+    def label_at(self) -> tuple[str, str]:
+        x, y = self.shapes[0].centre()
+        return _fmt(x), _fmt(y + 3)  # + 3: the text's middle, not its baseline
 
 
 @dataclass(frozen=True)
@@ -167,7 +202,13 @@ def view(locations: Iterable[str] | None, lang: str = "da") -> BodyMapView:
     chosen = set(locations or ())
     geometry = _geometry()
     regions = tuple(
-        Region(code, bank.region_label(code, lang), code in chosen, geometry[code][1])
+        Region(
+            code,
+            bank.region_label(code, lang),
+            code in chosen,
+            geometry[code][1],
+            MAP_LABELS[code.rpartition(".")[2]][lang],
+        )
         for code in bank.regions
         if code in geometry
     )

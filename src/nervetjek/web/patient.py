@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -22,6 +23,7 @@ from nervetjek.content import quote as content_quote
 from nervetjek.datafiles import package_yaml
 from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
 from nervetjek.engine.explain import STEP_KINDS, reason_answers
+from nervetjek.engine.result import Evidence
 from nervetjek.instruments import InstrumentScore, load_instruments
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
@@ -39,6 +41,7 @@ RETURN_TO_CHECK = "tjek"
 MIN_SHOWN_PROBABILITY = 0.10
 SHOWN_PATTERNS = 3
 MAX_REASONS_PER_PATTERN = 5
+MAX_AGAINST_PER_PATTERN = 3
 
 # Out-of-hours doctor (lægevagten) per region, checked 2026-11-26 against the regions'
 # own pages: laegevagten.dk (Midtjylland, Syddanmark), regionsyddanmark.dk, Region
@@ -495,6 +498,20 @@ def check_answers(request: Request):
     )
 
 
+def sentence(phrase: str) -> str:
+    """ "ømme muskler" -> "Ømme muskler." (a phrase from the data as a sentence)."""
+    phrase = phrase.strip()
+    return phrase[:1].upper() + phrase[1:] + ("" if phrase.endswith((".", "?", "!")) else ".")
+
+
+def _evidence_sentences(evidence: Sequence[Evidence], lang: str) -> list[dict[str, str]]:
+    """ "Det taler for / imod" lines: the observation's own words for the value answered
+    (a yes uses the feature's yes label, a no its written no label), never question text."""
+    return [
+        {"text": sentence(e.label(lang)), "feature": e.feature, "value": e.value} for e in evidence
+    ]
+
+
 def _patterns(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
     outcomes = load_outcomes()
     shown = []
@@ -511,18 +528,28 @@ def _patterns(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
                 "plain": info.plain(lang),
                 "percent_kind": kind,
                 "percent": number,
-                "because": [e.label(lang) for e in pattern.supporting[:MAX_REASONS_PER_PATTERN]],
-                "against": [e.label(lang) for e in pattern.opposing[:3]],
+                "for": _evidence_sentences(pattern.supporting[:MAX_REASONS_PER_PATTERN], lang),
+                "against": _evidence_sentences(pattern.opposing[:MAX_AGAINST_PER_PATTERN], lang),
                 "article_url": f"/viden/{info.article}",
             }
         )
     return shown
 
 
-def _instruments(scores: dict[str, InstrumentScore], lang: str) -> list[dict[str, Any]]:
+def _instruments(
+    scores: dict[str, InstrumentScore], lang: str, patterns: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """The questionnaires shown.  On the result page (``patterns`` given) only complete
+    ones, and only where they help with a pattern on the page (instruments.yaml
+    `shown_to_patient_for`); the page printed for the clinician has them all."""
     definitions = load_instruments()
+    shown_patterns = None if patterns is None else set(patterns)
     shown = []
     for key, score in scores.items():
+        if shown_patterns is not None and (
+            not score.complete or shown_patterns.isdisjoint(definitions[key].patient_patterns)
+        ):
+            continue
         meaning = score.interpretation
         shown.append(
             {
@@ -568,13 +595,14 @@ def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
     lang = _lang(request)
     assessment = assess_valid(data.answers)
     level = load_outcomes().levels[assessment.triage]
+    patterns = _patterns(assessment, lang)
     return {
         "assessment": assessment,
         "level": level,
         "reasons": _statement_list(assessment, assessment.triage, lang),
         "recognised": assessment.recognised,
-        "patterns": _patterns(assessment, lang),
-        "instruments": _instruments(assessment.instruments, lang),
+        "patterns": patterns,
+        "instruments": _instruments(assessment.instruments, lang, (p["id"] for p in patterns)),
         "step_groups": _steps(assessment, lang),
         "signs": [flag.statement(lang) for flag in assessment.red_flags],
         "disclaimer": DISCLAIMER(lang),
@@ -603,6 +631,8 @@ def result_print(request: Request):
         _lang(request),
         keep=lambda key, value: value is not None and key not in ("locations", "free_text"),
     )
+    # The printed page goes to the doctor or physiotherapist: every score, as the clinic sees.
+    ctx["instruments"] = _instruments(ctx["assessment"].instruments, _lang(request))
     # Free text runs across the page: in a table column it would push the page past A4.
     ctx["free_text"] = data.answers.get("free_text")
     return _render(request, "patient/print.html", ctx, data)

@@ -1,5 +1,7 @@
 /* Body map: makes the leg drawings act like the checkboxes under them.
-   Without this file the checkboxes still work; the drawing then only shows the map.
+   Without this file the checkboxes (an open list) still work; the drawing then only
+   shows the map.  With it, the list folds away behind "Brug en liste i stedet", the
+   tap hint appears, and the chosen places show as chips under the drawing.
    Each region becomes a focusable checkbox (role="checkbox"): click, Space or Enter
    toggles it, and the real checkbox is kept in step both ways. */
 (function () {
@@ -11,6 +13,32 @@
       boxes[box.value] = box;
     });
     var regions = map.querySelectorAll(".bm-region[data-region]");
+    var chips = map.querySelector("[data-chips]");
+    var list = map.querySelector("details[data-list]");
+
+    map.querySelectorAll("[data-js-only]").forEach(function (hint) { hint.hidden = false; });
+    // Keep the list open when it holds an error to fix; otherwise the drawing leads.
+    if (list && !map.querySelector(".error-message")) { list.open = false; }
+
+    function showChips() {
+      if (!chips) { return; }
+      chips.textContent = "";
+      var any = false;
+      // In list order, as the server shows them.
+      map.querySelectorAll('input[type="checkbox"]:checked').forEach(function (box) {
+        var chip = document.createElement("li");
+        chip.className = "chip";
+        chip.textContent = box.labels[0] ? box.labels[0].textContent : box.value;
+        chips.appendChild(chip);
+        any = true;
+      });
+      if (!any) {
+        var none = document.createElement("li");
+        none.className = "chip chip--none";
+        none.textContent = chips.getAttribute("data-none");
+        chips.appendChild(none);
+      }
+    }
 
     function show(region) {
       var box = boxes[region.getAttribute("data-region")];
@@ -52,6 +80,7 @@
       regions.forEach(function (region) {
         if (region.getAttribute("data-region") === target.value) { show(region); }
       });
+      showChips();
     });
   }
 
