@@ -66,13 +66,24 @@ _Yaml12Loader.add_implicit_resolver(
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:map", _Yaml12Loader.construct_mapping)
 
 
-def parse_yaml(text: str, source: str = "<yaml>") -> Any:
+def parse_yaml(text: str, source: str = "<yaml>", keep_lines: bool = False) -> Any:
+    """YAML as plain data; with ``keep_lines`` its mappings are :class:`LineDict`."""
     loader = _Yaml12Loader(text)
     loader.name = source
     try:
-        return loader.get_single_data()
+        data = loader.get_single_data()
     finally:
         loader.dispose()
+    return data if keep_lines else plain(data)
+
+
+def plain(data: Any) -> Any:
+    """The same data with plain dicts instead of :class:`LineDict`."""
+    if isinstance(data, dict):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(value) for value in data]
+    return data
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from nervetjek.conditions import Condition, ConditionSet, Vocabulary
-from nervetjek.datafiles import check_schema, package_text, parse_yaml
+from nervetjek.datafiles import check_schema, package_text, parse_yaml, plain
 from nervetjek.intake.bank import ItemBank, Text, load_item_bank
 from nervetjek.intake.outcomes import Outcomes, load_outcomes
 
@@ -429,9 +429,9 @@ def _shipped(name: str) -> str:
 def parse_triage(text: str) -> Mapping[str, Any]:
     """triage.yaml, checked against its schema (file and line of any unknown key)."""
     source = "knowledge/triage.yaml"
-    triage = parse_yaml(text, source)
+    triage = parse_yaml(text, source, keep_lines=True)
     check_schema(_TriageSpec, triage, source)
-    return triage
+    return plain(triage)
 
 
 def build_knowledge(
