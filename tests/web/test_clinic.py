@@ -244,6 +244,8 @@ def test_detail_page_leads_with_a_clinical_summary(clinician_client, settings):
     assert "Jag" in summary
     assert 'href="tel:+4520304050"' in text and 'href="mailto:r@example.dk"' in text
     assert "Straight leg raise" in text and "Devillé WL" in text  # examination with source
+    why = text[text.index('id="h-why"') : text.index('id="h-patterns"')]
+    assert "Hvor har du gener?" not in why  # the reasons' answers in clinician words
     assert '<textarea id="journal-text"' in text and "S: 45 år" in text
     assert 'class="answer-yes"' in text and 'class="answer-no"' in text
     assert f'href="/klinik/henvendelse/{intake_id}/udskrift"' in text
@@ -296,4 +298,7 @@ def test_worklist_flags_duplicates_and_shows_phone_and_latest_note(clinician_cli
     assert "Dobbelt:" in rows[second] and f'href="/klinik/henvendelse/{first}"' in rows[second]
     assert "Dobbelt:" not in rows[first] and "Dobbelt:" not in rows[other]
     assert 'href="tel:+4511223344"' in rows[first]
+    email_intake = store_intake(settings, MILD, name="Mail", phone=None, email="m@example.dk")
+    assert 'href="mailto:m@example.dk"' in clinician_client.get("/klinik?navn=Mail").text
+    assert email_intake
     assert "Ringet, ingen svar" in rows[other]

@@ -117,6 +117,8 @@ def test_every_question_feature_and_category_has_clinician_words():
     terms = clinical.clinic_terms()
     booleans = {k for k, item in load_item_bank().items.items() if item.type == "boolean"}
     assert booleans <= set(terms.items)
+    others = {k for k, item in load_item_bank().items.items() if item.type != "boolean"}
+    assert others <= set(terms.values)
     knowledge = load_knowledge()
     bank_keys = set(load_item_bank().items)
     for flag in knowledge.flags:

@@ -43,6 +43,7 @@ class ClinicTerms:
     categories: Mapping[str, Mapping[str, Text]]  # category -> value -> text
     patterns: Mapping[str, Text]
     levels: Mapping[str, Text]
+    values: Mapping[str, Text]  # short names of the answers that are not yes/no
 
 
 @cache
@@ -63,6 +64,7 @@ def clinic_terms() -> ClinicTerms:
         },
         patterns={name: Text.of(text) for name, text in raw["patterns"].items()},
         levels={name: Text.of(text) for name, text in raw["levels"].items()},
+        values={name: Text.of(text) for name, text in raw["values"].items()},
     )
 
 
@@ -99,12 +101,20 @@ def evidence_text(evidence: Evidence, answers: Mapping[str, Any], lang: str) -> 
         return terms.features[feature][value](lang)
     keys = evidence.answers
     if len(keys) == 1 and keys[0] in terms.items and isinstance(answers.get(keys[0]), bool):
-        key = keys[0]
+        return answer_text(keys[0], answers[keys[0]], lang)
+    return evidence.label(lang)
+
+
+def answer_text(key: str, value: Any, lang: str) -> str:
+    """One answer in clinician words: a yes/no by its finding, anything else with its value."""
+    item = load_item_bank()[key]
+    if isinstance(value, bool) and key in clinic_terms().items:
         text = term(key, lang)
-        if finding_present(key, answers[key]):
+        if finding_present(key, value):
             return text
         return {"da": f"{text}: nej", "en": f"{text}: no"}[lang]
-    return evidence.label(lang)
+    name = clinic_terms().values.get(key, item.text)(lang)
+    return f"{name}: {view.format_answer(item, value, lang).lower()}"
 
 
 # ---------------------------------------------------------------------- summary

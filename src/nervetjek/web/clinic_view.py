@@ -6,7 +6,7 @@ engine and rule-set versions), never recomputed behind the clinician's back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -170,14 +170,17 @@ class ReasonRow:
     source: str
 
 
-def reason_rows(assessment: Assessment, lang: str) -> list[ReasonRow]:
-    bank = load_item_bank()
+def reason_rows(
+    assessment: Assessment, lang: str, describe: Callable[[str, Any, str], str]
+) -> list[ReasonRow]:
+    """The triage reasons, each answer behind them put in words by `describe`."""
+    answers = assessment.answers
     return [
         ReasonRow(
             level=r.level,
             level_label=level_label(r.level, lang),
             why=r.why(lang),
-            answers=tuple(bank[k].text(lang) for k in r.answers if k in bank.items),
+            answers=tuple(describe(k, answers[k], lang) for k in r.answers if k in answers),
             source=r.source,
         )
         for r in assessment.triage_reasons
