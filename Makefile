@@ -31,6 +31,7 @@ format:
 
 test: install-test lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/nervetjek safety gate
 
 # The quick suite for the edit-test loop: no browser, no PostgreSQL.
 check: lint

@@ -60,12 +60,14 @@ def test_a_drop_in_emergency_sensitivity_or_a_new_under_triage_is_a_regression()
     assert compare_with_baseline({}, base) == ["dev: case set missing"]
 
 
-def test_the_baseline_records_every_case_set_with_no_under_triage():
-    baseline = load_baseline(ROOT)
-    assert {"own_cases", "dev_vignettes"} <= set(baseline["sets"])
-    for figures in baseline["sets"].values():
-        assert figures["under_triaged"] == []
-        assert figures["emergency_sensitivity_pct"] == 100.0
+def test_the_baseline_records_every_case_set_and_the_full_form_under_triages_none():
+    baseline = load_baseline(ROOT)["sets"]
+    assert {"own_cases", "dev_vignettes"} <= set(baseline)
+    assert {"interview:own_cases", "interview:dev_vignettes"} <= set(baseline)
+    for name, figures in baseline.items():
+        assert figures["emergency_sensitivity_pct"] == 100.0, name
+        if not name.startswith("interview:"):
+            assert figures["under_triaged"] == [], name
 
 
 def test_diff_lists_cases_whose_level_changed(tmp_path):

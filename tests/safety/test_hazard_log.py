@@ -76,9 +76,15 @@ def test_a_hazard_without_controls_or_with_a_typo_is_refused():
 
 
 def test_a_missing_or_skipped_test_is_reported(log):
-    ids = ("tests/a.py::gone", "tests/b.py::skipped", "tests/c.py::fine")
-    outcomes = {"tests/b.py::skipped": "skipped", "tests/c.py::fine": "passed"}
+    ids = ("tests/a.py::gone", "tests/b.py::skipped", "tests/c.py::fine", "tests/d.py::param")
+    outcomes = {
+        "tests/b.py::skipped": "skipped",
+        "tests/c.py::fine": "passed",
+        "tests/d.py::param[one]": "passed",
+        "tests/d.py::param[two]": "failed",
+    }
     assert controls.test_problems(ids, outcomes, want="passed") == [
         "tests/a.py::gone: no such test",
         "tests/b.py::skipped: skipped",
+        "tests/d.py::param: failed",
     ]

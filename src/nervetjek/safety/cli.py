@@ -32,7 +32,8 @@ def report(root: RootOption = Path(".")) -> None:
     log = load_hazard_log(root)
     with console.status(f"Running {len(log.test_ids)} hazard-control tests"):
         existing = controls.collected(root, log.test_ids)
-        outcomes = controls.run_pytest(root, [t for t in log.test_ids if t in existing])
+        runnable = [t for t in log.test_ids if controls.outcome_of(t, existing)]
+        outcomes = controls.run_pytest(root, runnable)
     (root / REPORT_PATH).write_text(render_report(log, outcomes), "utf-8")
     problems = controls.test_problems(log.test_ids, outcomes, want="passed")
     for problem in problems:

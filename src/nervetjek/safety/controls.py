@@ -63,11 +63,23 @@ def collected(root: Path, test_ids: Iterable[str]) -> dict[str, str]:
     return run_pytest(root, files, "--collect-only") if files else {}
 
 
+def outcome_of(test_id: str, outcomes: dict[str, str]) -> str | None:
+    """One reference's outcome; a parametrized test without brackets means all its cases.
+
+    The worst case decides: failed, then skipped or skip-marked, then passed or collected.
+    """
+    found = [v for k, v in outcomes.items() if k == test_id or k.startswith(test_id + "[")]
+    for worst in ("failed", "skipped", "skip-marked"):
+        if worst in found:
+            return worst
+    return found[0] if found else None
+
+
 def test_problems(test_ids: Iterable[str], outcomes: dict[str, str], *, want: str) -> list[str]:
     """Referenced tests that are missing, or whose outcome is not `want`."""
     problems = []
     for test_id in test_ids:
-        got = outcomes.get(test_id)
+        got = outcome_of(test_id, outcomes)
         if got is None:
             problems.append(f"{test_id}: no such test")
         elif got != want:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from nervetjek.safety.controls import outcome_of
 from nervetjek.safety.hazards import HazardLog
 
 REPORT_PATH = Path("docs") / "safety" / "traceability.md"
@@ -31,7 +32,7 @@ def render_report(log: HazardLog, outcomes: Mapping[str, str]) -> str:
     ]
     for hazard in log.hazards:
         tests = [t for c in hazard.controls for t in c.tests]
-        passing = sum(outcomes.get(t) == "passed" for t in tests)
+        passing = sum(outcome_of(t, outcomes) == "passed" for t in tests)
         lines.append(
             f"| {hazard.id} {hazard.title} | {_risk(log, hazard.initial)} | "
             f"{_risk(log, hazard.residual)} | {len(hazard.controls)} | {passing}/{len(tests)} |"
@@ -46,5 +47,6 @@ def render_report(log: HazardLog, outcomes: Mapping[str, str]) -> str:
             for index, test in enumerate(control.tests):
                 head = f"{control.id} {control.description}" if index == 0 else ""
                 where = implemented if index == 0 else ""
-                lines.append(f"| {head} | {where} | `{test}` | {outcomes.get(test, 'missing')} |")
+                result = outcome_of(test, outcomes) or "missing"
+                lines.append(f"| {head} | {where} | `{test}` | {result} |")
     return "\n".join(lines) + "\n"
