@@ -8,6 +8,7 @@ import re
 
 import pytest
 from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_patient_flow import advance_to
 from tests.store.helpers import EMERGENCY
 from tests.store.webapp import patient_cookie
 
@@ -38,7 +39,7 @@ def region_boxes(page) -> list[dict]:
 
 
 def test_body_map_hit_test_at_375_px(page, live_server):
-    page.goto(live_server.url + "/spoergsmaal/where")
+    advance_to(page, live_server.url, "locations")
     boxes = region_boxes(page)
     assert len(boxes) == 31
     too_small = [b for b in boxes if min(b["width"], b["height"]) < MIN_TARGET_PX]
@@ -56,7 +57,7 @@ def test_body_map_hit_test_at_375_px(page, live_server):
 
 
 def test_body_map_labels_chips_and_list_behind_a_toggle(page, live_server):
-    page.goto(live_server.url + "/spoergsmaal/where")
+    advance_to(page, live_server.url, "locations")
     labels = page.locator(".bodymap--input text.bm-label")
     assert labels.count() == 31
     assert "Tæer" in page.locator(".bodymap--input").inner_text()
@@ -79,7 +80,7 @@ def test_body_map_labels_chips_and_list_behind_a_toggle(page, live_server):
 def test_body_map_without_javascript_has_the_list_open_and_no_tap_hint(browser, live_server):
     context = browser.new_context(java_script_enabled=False, locale="da-DK", viewport=PHONE)
     page = context.new_page()
-    page.goto(live_server.url + "/spoergsmaal/where")
+    advance_to(page, live_server.url, "locations")
     assert page.locator("#f-locations-right-calf").is_visible()
     assert not page.locator("[data-js-only]").is_visible()
     assert "Tryk på" not in page.locator("main").inner_text()
