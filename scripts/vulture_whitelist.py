@@ -82,3 +82,4 @@ risk_factors  # unused variable (src/nervetjek/web/clinic_summary.py:145)
 missing_items  # unused variable (src/nervetjek/web/clinic_view.py:124)
 map_label  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.py)
 _.label_at  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.py)
+authenticate  # unused function (src/nervetjek/store/repo.py:202), for the command line and tests

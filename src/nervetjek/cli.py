@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ import typer
 from rich.console import Console
 
 from nervetjek import __version__
+from nervetjek.bounds import OutOfBounds, load_json
 from nervetjek.content.cli import content_app
 from nervetjek.fhir.cli import fhir_app
 from nervetjek.freetext.cli import register as register_extract
@@ -32,6 +35,8 @@ register_clinic_commands(app)
 app.command("simulate")(simulate)
 register_extract(app)
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_START_SECONDS = 120
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -69,13 +74,25 @@ def serve(
     """Start the web service (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
+    from nervetjek.settings import get_settings
+    from nervetjek.web.logs import uvicorn_log_config
+
+    settings = get_settings()
+    if settings.metrics_enabled and workers > 1 and not os.environ.get(MULTIPROC_ENV):
+        # Every worker writes its numbers here, and /metrics sums them.
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="nervetjek-metrics-")
     uvicorn.run(
         "nervetjek.web.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # Forwarded headers are handled by the app, from NERVETJEK_TRUSTED_PROXIES only.
+        proxy_headers=False,
+        log_config=uvicorn_log_config(settings),
+        # Workers import the app (knowledge, content index) before answering the
+        # parent's health check; uvicorn's 5 s kills them for ever on a busy host.
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
         log_level=log_level,
         access_log=access_log,
         loop="uvloop",
@@ -90,7 +107,10 @@ def _read_json(path: Path) -> Any:
         err_console.print(f"[red]Cannot read {path}: {exc.strerror}[/red]")
         raise typer.Exit(2) from exc
     try:
-        return json.loads(text)
+        return load_json(text)
+    except OutOfBounds as exc:
+        err_console.print(f"{path}: {exc}", style="red", markup=False)
+        raise typer.Exit(2) from exc
     except json.JSONDecodeError as exc:
         err_console.print(
             f"[red]{path} is not valid JSON: {exc.msg} (line {exc.lineno}, "
@@ -125,15 +145,16 @@ def _assess_jsonl(path: Path, output: Path | None) -> int:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                err_console.print(f"[red]line {number}: not valid JSON: {exc.msg}[/red]")
+                record = load_json(line)
+            except (json.JSONDecodeError, OutOfBounds) as exc:
+                message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+                err_console.print(f"line {number}: not valid JSON: {message}", style="red")
                 out.write(
                     json.dumps(
                         {
                             "id": f"line-{number}",
                             "error": "invalid_json",
-                            "problems": [{"key": "(line)", "message": exc.msg}],
+                            "problems": [{"key": "(line)", "message": message}],
                         }
                     )
                     + "\n"

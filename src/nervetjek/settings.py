@@ -42,6 +42,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Default: SQLite file <data_dir>/nervetjek.db. "
         "Production: postgresql+psycopg://user@host/db.",
     )
+    owner_database_url: str | None = Field(
+        None,
+        description="PostgreSQL: URL of the role that owns the tables. When set, migrations "
+        "run as it and the app's role (database_url) gets only the rights it needs.",
+    )
     secret_key: str | None = Field(
         None,
         description="Key for signing and encrypting cookies (at least 32 characters). "
@@ -63,6 +68,13 @@ class Settings(BaseSettings):
         ge=5,
         le=24 * 60,
         description="How long a clinician stays logged in without activity.",
+    )
+    clinician_session_max_hours: int = Field(
+        12,
+        ge=1,
+        le=7 * 24,
+        description="How long a clinician login lasts at most, however active (absolute "
+        "lifetime); then the clinician logs in again.",
     )
     cookie_secure: bool | None = Field(
         None,
@@ -103,14 +115,45 @@ class Settings(BaseSettings):
         5,
         ge=1,
         le=100,
-        description="Failed logins allowed per account and address within "
+        description="Failed logins allowed for one account (from any address) within "
         "login_window_minutes before further attempts are refused.",
+    )
+    login_address_attempts: int = Field(
+        20,
+        ge=1,
+        le=10_000,
+        description="Failed logins allowed from one address (for any accounts) within "
+        "login_window_minutes.",
     )
     login_window_minutes: int = Field(
         15,
         ge=1,
         le=24 * 60,
         description="Window for counting failed logins.",
+    )
+    login_hash_concurrency: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Password checks (argon2, CPU- and memory-heavy) run at once per process; "
+        "further logins get 429 with Retry-After at once instead of queueing.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed. Default: none (the connecting address counts).",
+    )
+    metrics_enabled: bool = Field(
+        False,
+        description="Serve Prometheus metrics at /metrics.",
+    )
+    metrics_allowed: str = Field(
+        "127.0.0.1,::1",
+        description="Comma-separated addresses or networks (CIDR) allowed to read /metrics.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="text (default) or json: one JSON object per log line, for log collectors.",
     )
     followup_days: int = Field(
         30,
@@ -156,6 +199,10 @@ class Settings(BaseSettings):
         return self.cookie_secure
 
     @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _split(self.trusted_proxies)
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -173,6 +220,10 @@ class Settings(BaseSettings):
         path.write_text(key, "utf-8")
         path.chmod(0o600)
         return key
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 @cache

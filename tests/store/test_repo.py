@@ -238,41 +238,75 @@ def test_user_rules(db):
 
 def test_sessions_expire_when_idle_and_can_all_be_revoked(db):
     idle = timedelta(minutes=30)
+    life = timedelta(hours=12)
     with db.session() as session:
         user = repo.create_user(session, "c@example.dk", "long enough password", "clinician")
         one, two = repo.start_session(session, user), repo.start_session(session, user)
         user_id = user.id
     with db.session() as session:
-        assert repo.active_session(session, one, idle).user.email == "c@example.dk"
-        assert repo.active_session(session, "not-a-token", idle) is None
+        assert repo.active_session(session, one, idle, life).user.email == "c@example.dk"
+        assert repo.active_session(session, "not-a-token", idle, life) is None
         later = utcnow() + timedelta(minutes=31)
-        assert repo.active_session(session, one, idle, now=later) is None
+        assert repo.active_session(session, one, idle, life, now=later) is None
         repo.end_session(session, one)
     with db.session() as session:
-        assert repo.active_session(session, one, idle) is None
-        assert repo.active_session(session, two, idle) is not None
+        assert repo.active_session(session, one, idle, life) is None
+        assert repo.active_session(session, two, idle, life) is not None
         assert repo.end_all_sessions(session, user_id) == 1
     with db.session() as session:
-        assert repo.active_session(session, two, idle) is None
+        assert repo.active_session(session, two, idle, life) is None
         stored = [row for row in session.scalars(select(User))]
         assert one not in str([vars(r) for r in stored])
 
 
-def test_login_failures_count_per_account_and_address_in_the_window(db):
+def test_an_active_session_ends_after_its_absolute_lifetime(db):
+    """Finding 9: a session kept busy is still refused once older than the lifetime."""
+    idle, life = timedelta(minutes=30), timedelta(hours=12)
+    with db.session() as session:
+        user = repo.create_user(session, "c@example.dk", "long enough password", "clinician")
+        token = repo.start_session(session, user)
+    start = utcnow()
+    for minutes in range(20, 12 * 60, 20):  # used every 20 minutes, never idle
+        with db.session() as session:
+            now = start + timedelta(minutes=minutes)
+            assert repo.active_session(session, token, idle, life, now=now) is not None
+    with db.session() as session:
+        later = start + life + timedelta(minutes=1)
+        assert repo.active_session(session, token, idle, life, now=later) is None
+
+
+def test_login_failures_count_per_account_and_per_address_in_the_window(db):
     window = timedelta(minutes=15)
     with db.session() as session:
         for _ in range(3):
             repo.record_failure(session, "x@example.dk", "10.0.0.1")
         repo.record_failure(session, "x@example.dk", "10.0.0.2")
+        repo.record_failure(session, "y@example.dk", "10.0.0.2")
     with db.session() as session:
-        assert repo.recent_failures(session, "X@example.dk", "10.0.0.1", window) == 3
-        assert repo.recent_failures(session, "x@example.dk", "10.0.0.2", window) == 1
+        counts = repo.recent_failures(session, "X@example.dk", "10.0.0.1", window)
+        assert counts == repo.FailureCounts(account=4, address=3)
+        counts = repo.recent_failures(session, "y@example.dk", "10.0.0.2", window)
+        assert counts == repo.FailureCounts(account=1, address=2)
         later = utcnow() + timedelta(minutes=16)
-        assert repo.recent_failures(session, "x@example.dk", "10.0.0.1", window, now=later) == 0
+        counts = repo.recent_failures(session, "x@example.dk", "10.0.0.1", window, now=later)
+        assert counts == repo.FailureCounts(0, 0)
         repo.clear_failures(session, "x@example.dk", "10.0.0.1", window)
     with db.session() as session:
-        assert repo.recent_failures(session, "x@example.dk", "10.0.0.1", window) == 0
-        assert repo.recent_failures(session, "x@example.dk", "10.0.0.2", window) == 1
+        counts = repo.recent_failures(session, "x@example.dk", "10.0.0.1", window)
+        assert counts == repo.FailureCounts(account=1, address=0)
+
+
+def test_reserving_login_attempts_stops_at_either_limit(db):
+    window = timedelta(minutes=15)
+    reserve = repo.reserve_login_attempt
+    with db.session() as session:
+        got = [reserve(session, "x@example.dk", "10.0.0.1", window, 3, 100) for _ in range(5)]
+        assert [g is not None for g in got] == [True, True, True, False, False]
+        # Another address cannot go on guessing the same account.
+        assert reserve(session, "x@example.dk", "10.0.0.9", window, 3, 100) is None
+        # Rotating accounts from one address stops at the address limit.
+        got = [reserve(session, f"u{i}@example.dk", "10.0.0.2", window, 3, 4) for i in range(6)]
+        assert [g is not None for g in got] == [True, True, True, True, False, False]
 
 
 def test_followup_links_open_once_and_expire(db):

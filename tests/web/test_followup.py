@@ -17,7 +17,7 @@ from tests.store.webapp import (
 )
 
 from nervetjek.store.models import utcnow
-from nervetjek.web.followup import RedactFollowupTokens
+from nervetjek.web.logs import RedactAccessLog
 
 DN4_KEYS = ["burning", "painful_cold", "electric_shocks", "tingling", "pins_and_needles"]
 DN4_ALL = [*DN4_KEYS, "numbness", "itching"]
@@ -130,6 +130,6 @@ def test_access_log_lines_do_not_keep_the_token():
         ("127.0.0.1:5000", "GET", "/opfoelgning/AbC_def-123456789", "1.1", 200),
         None,
     )
-    RedactFollowupTokens().filter(record)
+    RedactAccessLog().filter(record)
     assert "AbC_def" not in record.getMessage()
     assert "/opfoelgning/[skjult]" in record.getMessage()

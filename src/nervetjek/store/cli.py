@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from nervetjek.bounds import OutOfBounds, bounded_date
 from nervetjek.fhir.export import intake_bundle
 from nervetjek.settings import get_settings
 from nervetjek.store import repo
@@ -22,22 +23,27 @@ user_app = typer.Typer(no_args_is_help=True, help="Clinic users.")
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 CLI_ACTOR = repo.Actor("cli", "command line")
-AGE = re.compile(r"^(\d+)\s*([dwy]?)$")
+AGE = re.compile(r"([0-9]{1,9})\s*([dwy]?)")
+# Longest age `purge --older-than` accepts: beyond it nothing could be older anyway.
+MAX_AGE_DAYS = 100 * 365
 
 
 def _db():
-    database = get_database(get_settings().resolved_database_url)
+    database = get_database(get_settings().resolved_database_url, get_settings().owner_database_url)
     database.ensure_migrated()
     return database
 
 
 def parse_age(text: str) -> timedelta:
     """'180d', '26w', '1y' or a bare number of days."""
-    found = AGE.match(text.strip().lower())
+    found = AGE.fullmatch(text.strip().lower())
     if not found:
         raise typer.BadParameter("use a number of days like 180d (or 26w, 1y)")
     number, unit = int(found.group(1)), found.group(2) or "d"
-    return timedelta(days=number * {"d": 1, "w": 7, "y": 365}[unit])
+    days = number * {"d": 1, "w": 7, "y": 365}[unit]
+    if days > MAX_AGE_DAYS:
+        raise typer.BadParameter(f"at most {MAX_AGE_DAYS} days (100 years)")
+    return timedelta(days=days)
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -87,8 +93,11 @@ def purge(
 ) -> None:
     """Delete intakes (and their follow-ups) past retention; the counts go to the audit log."""
     age = parse_age(older_than) if older_than else timedelta(days=get_settings().retention_days)
-    with _db().session() as session:
+    database = _db()
+    with database.session() as session:
         result = repo.purge(session, age, CLI_ACTOR, dry_run=dry_run)
+    if result.intakes and not dry_run:
+        _scrub(database)
     verb = "Would delete" if dry_run else "Deleted"
     console.print(
         f"{verb} {result.intakes} intakes and {result.followups} follow-ups sent before "
@@ -104,7 +113,8 @@ def forget(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete one person's data (answers, contact, notes, follow-ups) on their request."""
-    with _db().session() as session:
+    database = _db()
+    with database.session() as session:
         intake = repo.find_intake(session, receipt_or_id)
         if intake is None:
             err_console.print("[red]No intake with that receipt code or id[/red]")
@@ -113,7 +123,17 @@ def forget(
             raise typer.Exit(1)
         intake_id = intake.id
         repo.delete_intake(session, intake, CLI_ACTOR, "request")
+    _scrub(database)
     console.print(f"Deleted intake {intake_id}", markup=False)
+
+
+def _scrub(database) -> None:
+    if not database.scrub():
+        err_console.print(
+            "The database's write-ahead log was in use, so deleted data may still be in "
+            "its files until the next checkpoint: run the command again when it is quiet.",
+            style="yellow",
+        )
 
 
 def export(
@@ -137,13 +157,22 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="With --fhir: write here.")
     ] = None,
+    dialect: Annotated[
+        str,
+        typer.Option(
+            help="With --csv: excel (comma) or excel-da (semicolon and a BOM, for Danish Excel)."
+        ),
+    ] = "excel",
 ) -> None:
     """Export the worklist as CSV (no contact data unless --contact) or one intake as FHIR."""
     if (csv_file is None) == (fhir is None):
         err_console.print("[red]Give exactly one of --csv FILE or --fhir ID[/red]")
         raise typer.Exit(2)
     if csv_file is not None:
-        _export_csv(csv_file, contact, level, since, until)
+        if dialect not in ("excel", "excel-da"):
+            err_console.print("[red]--dialect must be excel or excel-da[/red]")
+            raise typer.Exit(2)
+        _export_csv(csv_file, contact, level, since, until, dialect)
     else:
         _export_fhir(fhir, output)
 
@@ -152,16 +181,16 @@ def _date(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+        return bounded_date(text)
+    except OutOfBounds as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
-def _export_csv(path: Path, contact: bool, level, since, until) -> None:
+def _export_csv(path: Path, contact: bool, level, since, until, dialect: str) -> None:
     filters = repo.WorklistFilter(level=level, date_from=_date(since), date_to=_date(until))
     with _db().session() as session:
         intakes = repo.worklist(session, filters, limit=1_000_000)
-        body = worklist_csv(intakes, contact)
+        body = worklist_csv(intakes, contact, dialect, bom=dialect == "excel-da")
         repo.audit(
             session,
             CLI_ACTOR,
@@ -200,8 +229,39 @@ def _export_fhir(intake_id: int, output: Path | None) -> None:
         sys.stdout.write(text)
 
 
+def backup(
+    destination: Annotated[
+        Path, typer.Argument(help="New file for the copy (SQLite file, or pg_dump archive).")
+    ],
+) -> None:
+    """Copy the live database to DEST, consistently, while the service runs."""
+    from rich.progress import Progress
+
+    from nervetjek.store.backup import BackupError, backup_postgresql, backup_sqlite
+
+    database = _db()
+    try:
+        if database.is_sqlite:
+            with Progress(console=err_console, transient=True) as progress:
+                task = progress.add_task("Copying", total=None)
+                backup_sqlite(
+                    Path(database.url.database),
+                    destination,
+                    lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        else:
+            backup_postgresql(database.url, destination)
+    except BackupError as exc:
+        err_console.print(f"Backup failed: {exc}", style="red", markup=False)
+        raise typer.Exit(2) from exc
+    with database.session() as session:
+        repo.audit(session, CLI_ACTOR, "backup", detail={"size": destination.stat().st_size})
+    console.print(f"Wrote a backup to {destination}", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(user_app, name="user")
     app.command("purge")(purge)
     app.command("forget")(forget)
     app.command("export")(export)
+    app.command("backup")(backup)

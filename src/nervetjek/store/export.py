@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from nervetjek.instruments import load_instruments
@@ -34,17 +35,33 @@ CSV_COLUMNS = [
 CONTACT_COLUMNS = ["name", "phone", "email"]
 
 
+# Spreadsheet dialects: comma for most, semicolon (and a BOM) for Danish Excel, whose
+# list separator is ";".
+CSV_DIALECTS = {"excel": ",", "excel-da": ";"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet that splits on another separator than the file's (Danish Excel on a
+# comma file) may start a cell after any of these, so a formula there is defused too.
+_CELL_BREAK = re.compile(r"([,;\t\r\n]\s*)([=+\-@])")
+
+
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV cell that no spreadsheet will run as a formula, whatever it splits on."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str):
+        text = _CELL_BREAK.sub(r"\1'\2", text)
+    if text.lstrip(" ")[:1] in _FORMULA_START and text[:1] != "'":
         return "'" + text
     return text
 
 
-def worklist_csv(intakes: list[Intake], with_contact: bool) -> str:
+def worklist_csv(
+    intakes: list[Intake], with_contact: bool, dialect: str = "excel", bom: bool = False
+) -> str:
+    """The worklist as CSV: every cell quoted and defused (see _cell)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(
+        buffer, delimiter=CSV_DIALECTS[dialect], quoting=csv.QUOTE_ALL, lineterminator="\r\n"
+    )
     writer.writerow(CSV_COLUMNS + (CONTACT_COLUMNS if with_contact else []))
     for intake in intakes:
         result = intake.result
@@ -69,4 +86,4 @@ def worklist_csv(intakes: list[Intake], with_contact: bool) -> str:
         if with_contact:
             row += [intake.contact_name, intake.contact_phone, intake.contact_email]
         writer.writerow([_cell(v) for v in row])
-    return buffer.getvalue()
+    return ("\ufeff" if bom else "") + buffer.getvalue()

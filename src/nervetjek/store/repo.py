@@ -18,10 +18,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nervetjek.bounds import MAX_ID, OutOfBounds, record_id
 from nervetjek.engine import Assessment
 from nervetjek.intake import load_outcomes
 from nervetjek.store.models import (
@@ -46,7 +47,11 @@ PASSWORD_SCORED_CHARS = 72
 # Write the session's last-seen time at most this often (fewer writes per page view).
 SESSION_TOUCH_SECONDS = 60
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# argon2id, 64 MiB and 3 passes as the library recommends (RFC 9106's second choice), but
+# one lane instead of four: the attacker's cost is set by memory and passes, while four
+# lanes let one login take four cores, and a flood of guesses starve the whole server.
+# Older hashes with four lanes still verify and are rehashed at the next good login.
+_hasher = PasswordHasher(parallelism=1)
 # Verified against when the account does not exist, so timing does not tell.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
@@ -167,22 +172,52 @@ def create_user(session: Session, email: str, password: str, role: str) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def password_hash_for(session: Session, email: str) -> tuple[int, str] | None:
+    """(user id, stored hash) of an active account, for checking outside the transaction."""
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.active:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
         return None
+    return user.id, user.password_hash
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Slow on purpose (argon2id); also slow for unknown accounts, so timing tells nothing.
+
+    Needs no database: call it outside any transaction, so a flood of guesses holds no
+    lock and no connection while it hashes.
+    """
     try:
-        _hasher.verify(user.password_hash, password)
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
+        return False
+
+
+def rehash_if_needed(session: Session, user_id: int, password: str) -> None:
+    """Upgrade a hash made with older argon2 parameters after a good login."""
+    user = session.get(User, user_id)
+    if user is not None and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user if the password is right (for the command line and tests)."""
+    found = password_hash_for(session, email)
+    if not verify_password(found[1] if found else None, password):
+        return None
+    rehash_if_needed(session, found[0], password)
+    return session.get(User, found[0])
 
 
 # ------------------------------------------------------------------ login throttling
+
+# Any fixed 64-bit number: the advisory lock that makes count-and-record atomic on PostgreSQL.
+PG_LOGIN_THROTTLE_LOCK = 7_346_112_904
+
+
+@dataclass(frozen=True)
+class FailureCounts:
+    account: int  # failures for the account, from any address
+    address: int  # failures from the address, for any account
 
 
 def account_key(email: str) -> str:
@@ -191,18 +226,51 @@ def account_key(email: str) -> str:
 
 def recent_failures(
     session: Session, email: str, address: str, window: timedelta, now: datetime | None = None
-) -> int:
+) -> FailureCounts:
     since = (now or utcnow()) - window
-    query = select(func.count(LoginFailure.id)).where(
-        LoginFailure.account == account_key(email),
-        LoginFailure.address == address,
-        LoginFailure.at >= since,
+    count = select(func.count(LoginFailure.id)).where(LoginFailure.at >= since)
+    return FailureCounts(
+        account=session.scalar(count.where(LoginFailure.account == account_key(email))) or 0,
+        address=session.scalar(count.where(LoginFailure.address == address)) or 0,
     )
-    return session.scalar(query) or 0
 
 
-def record_failure(session: Session, email: str, address: str) -> None:
-    session.add(LoginFailure(account=account_key(email), address=address))
+def record_failure(session: Session, email: str, address: str) -> int:
+    row = LoginFailure(account=account_key(email), address=address)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def lock_login_throttle(session: Session) -> None:
+    """Serialise count-and-record across processes until the transaction ends.
+
+    SQLite needs nothing more: every transaction here starts with BEGIN IMMEDIATE, which
+    already excludes other writers.  PostgreSQL gets a transaction-level advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOGIN_THROTTLE_LOCK})
+
+
+def reserve_login_attempt(
+    session: Session,
+    email: str,
+    address: str,
+    window: timedelta,
+    account_limit: int,
+    address_limit: int,
+) -> int | None:
+    """Count and record one attempt atomically; None when the limits are reached.
+
+    The attempt is recorded as a failure before the password is checked (and removed
+    after a good one), so concurrent guesses cannot all pass the count before any of
+    them is written.
+    """
+    lock_login_throttle(session)
+    counts = recent_failures(session, email, address, window)
+    if counts.account >= account_limit or counts.address >= address_limit:
+        return None
+    return record_failure(session, email, address)
 
 
 def clear_failures(session: Session, email: str, address: str, window: timedelta) -> None:
@@ -226,8 +294,13 @@ def start_session(session: Session, user: User) -> str:
 
 
 def active_session(
-    session: Session, token: str | None, idle: timedelta, now: datetime | None = None
+    session: Session,
+    token: str | None,
+    idle: timedelta,
+    lifetime: timedelta,
+    now: datetime | None = None,
 ) -> ClinicianSession | None:
+    """The session for a cookie if it is neither idle too long nor older than lifetime."""
     if not token:
         return None
     now = now or utcnow()
@@ -236,7 +309,7 @@ def active_session(
     )
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    if now - row.last_seen_at > idle:
+    if now - row.last_seen_at > idle or now - row.created_at > lifetime:
         return None
     if (now - row.last_seen_at).total_seconds() > SESSION_TOUCH_SECONDS:
         row.last_seen_at = now
@@ -328,14 +401,16 @@ def intake_by_idempotency_key(session: Session, key: str) -> Intake | None:
 
 
 def get_intake(session: Session, intake_id: int) -> Intake | None:
+    if not 1 <= intake_id <= MAX_ID:  # no such row, and the driver cannot bind it
+        return None
     return session.get(Intake, intake_id)
 
 
 def find_intake(session: Session, receipt_or_id: str) -> Intake | None:
     """By receipt code (with or without the dash) or by numeric id."""
     text = receipt_or_id.strip()
-    if text.isdigit():
-        found = session.get(Intake, int(text))
+    with contextlib.suppress(OutOfBounds):
+        found = session.get(Intake, record_id(text))
         if found is not None:
             return found
     code = normalise_receipt_code(text)

@@ -191,3 +191,22 @@ def _health_body() -> bytes:
 @health_router.get("/healthz", include_in_schema=False)
 async def health() -> Response:
     return Response(_health_body(), media_type="application/json")
+
+
+@health_router.get("/readyz", include_in_schema=False)
+def ready(request: Request) -> JSONResponse:
+    """Ready for traffic: the database answers and its schema is at the code's revision.
+
+    /healthz says the process runs; a load balancer sends traffic only on /readyz 200.
+    """
+    from nervetjek.web.auth import database  # the portal's auth is not loaded for /healthz
+
+    try:
+        current, head = database(request).migration_state()
+    except Exception as exc:  # any database failure means not ready; say which kind
+        return JSONResponse(
+            {"status": "unavailable", "database": type(exc).__name__}, status_code=503
+        )
+    status = 200 if current == head else 503
+    body = {"status": "ok" if status == 200 else "migrating", "revision": current, "head": head}
+    return JSONResponse(body, status_code=status, headers={"cache-control": "no-store"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from nervetjek import __version__
 from nervetjek.settings import Settings, get_settings
@@ -15,11 +16,13 @@ from nervetjek.web import (
     content_routes,
     fhir_routes,
     followup,
+    metrics,
     patient,
     send,
     trust,
 )
 from nervetjek.web.i18n import LanguageMiddleware
+from nervetjek.web.logs import install_access_log_redaction
 from nervetjek.web.security import HSTS, SecurityHeadersMiddleware
 from nervetjek.web.templating import PageCache
 
@@ -37,6 +40,7 @@ ROUTERS = (
     clinic_api.router,
     trust.router,
     fhir_routes.router,
+    metrics.router,
 )
 
 
@@ -56,6 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SecurityHeadersMiddleware, extra=HSTS if settings.environment == "production" else None
     )
+    if settings.metrics_enabled:
+        app.add_middleware(metrics.MetricsMiddleware)
+    if settings.trusted_proxy_list:
+        # Outermost: the client address and scheme are settled before anything else runs.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+    install_access_log_redaction()
     app.mount("/static", StaticFiles(packages=[("nervetjek.web", "static")]), name="static")
     for router in ROUTERS:
         app.include_router(router)

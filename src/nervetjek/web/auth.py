@@ -7,24 +7,40 @@
 * CSRF: every form carries a token.  For a logged-in clinician it is an HMAC of the
   session id; before login (and on the patient's forms) it is an HMAC of a random value
   in its own SameSite=Strict cookie (double submit).
-* Throttling: failed logins are counted per account and address in the database.
+* Throttling: failed logins are counted per account (from any address) and per address
+  in the database; count-and-record is atomic (see ``repo.reserve_login_attempt``).  The
+  password is checked outside any transaction, and at most
+  ``settings.login_hash_concurrency`` checks run at once per process: the excess gets 429
+  with Retry-After at once, so a flood of guesses cannot stall the portal.
+* The address is the connecting one, or the forwarded one only from a proxy listed in
+  ``settings.trusted_proxies``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import enum
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from nervetjek.store import repo
 from nervetjek.store.db import Database, get_database
+from nervetjek.store.models import User
 from nervetjek.web.deps import NoStoreRoute
+from nervetjek.web.metrics import LOGIN_FAILURES, LOGIN_REFUSALS
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
@@ -36,7 +52,10 @@ LOGIN_PATH = "/klinik/login"
 
 def database(request: Request) -> Database:
     """The app's database, migrated on first use."""
-    db = get_database(request.app.state.settings.resolved_database_url)
+    db = get_database(
+        request.app.state.settings.resolved_database_url,
+        request.app.state.settings.owner_database_url,
+    )
     db.ensure_migrated()
     return db
 
@@ -119,7 +138,10 @@ def _current(request: Request) -> Clinician | None:
     settings = request.app.state.settings
     with database(request).session() as session:
         row = repo.active_session(
-            session, token, timedelta(minutes=settings.clinician_session_minutes)
+            session,
+            token,
+            timedelta(minutes=settings.clinician_session_minutes),
+            timedelta(hours=settings.clinician_session_max_hours),
         )
         if row is None:
             return None
@@ -211,53 +233,185 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int 
 
 
 @router.get(LOGIN_PATH, name="clinic_login")
-def login_form(request: Request, next: str | None = None):
-    if _current(request) is not None:
+async def login_form(request: Request, next: str | None = None):
+    # Async, and the database only with a session cookie: a flood of login pages must
+    # not occupy the worker threads that logged-in clinicians need.
+    if request.cookies.get(SESSION_COOKIE) and await run_in_threadpool(_current, request):
         return RedirectResponse(_safe_next(next), status_code=303)
     return _login_page(request, next or "/klinik", None)
 
 
+# Tell a client refused for lack of hashing capacity when to try again (seconds).
+BUSY_RETRY_AFTER = 2
+# Password-check threads run at this niceness (Linux: per thread), so a flood of guesses
+# yields the CPU to logged-in clinicians' requests.
+PASSWORD_CHECK_NICENESS = 10
+
+
+def _lower_thread_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PASSWORD_CHECK_NICENESS)
+
+
+class PasswordChecks:
+    """At most ``size`` password checks at once in this process, in low-priority threads.
+
+    A request that finds no free slot is refused at once (429) instead of queueing:
+    argon2 is slow and memory-hungry by design, and a queue would let a flood of fake
+    logins hold memory and delay everyone.
+    """
+
+    def __init__(self, size: int):
+        self._slots = threading.BoundedSemaphore(size)
+        self._pool = ThreadPoolExecutor(
+            size, thread_name_prefix="password-check", initializer=_lower_thread_priority
+        )
+
+    def try_acquire(self) -> bool:
+        return self._slots.acquire(blocking=False)
+
+    def release(self) -> None:
+        self._slots.release()
+
+    async def verify(self, stored_hash: str | None, password: str) -> bool:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, repo.verify_password, stored_hash, password)
+
+
+_CHECKS_LOCK = threading.Lock()
+
+
+def password_checks(request: Request) -> PasswordChecks:
+    """The app's PasswordChecks, made on first use."""
+    state = request.app.state
+    with _CHECKS_LOCK:
+        if getattr(state, "password_checks", None) is None:
+            state.password_checks = PasswordChecks(state.settings.login_hash_concurrency)
+        return state.password_checks
+
+
 @router.post(LOGIN_PATH)
-def login(
+async def login(
     request: Request,
     email: str = Form("", max_length=254),
     password: str = Form("", max_length=1000),
     csrf_token: str = Form("", max_length=200),
     next: str = Form("/klinik", max_length=2000),
 ):
+    # Async: refused and throttled requests never take a worker thread that logged-in
+    # clinicians need.
     if not check_anonymous_csrf(request, csrf_token):
         return _login_page(request, next, "csrf", status=403)
-    settings = request.app.state.settings
-    window = timedelta(minutes=settings.login_window_minutes)
-    address = _address(request)
-    db = database(request)
-    with db.session() as session:
-        if repo.recent_failures(session, email, address, window) >= settings.login_attempts:
-            repo.audit(session, repo.SYSTEM, "login.throttled", detail={"address": address})
-            throttled = True
-        else:
-            throttled = False
-            user = repo.authenticate(session, email, password)
-            if user is None:
-                repo.record_failure(session, email, address)
-            else:
-                repo.clear_failures(session, email, address, window)
-                token = repo.start_session(session, user)
-                repo.audit(session, repo.Actor.of_user(user), "login")
-    if throttled:
-        return _login_page(request, next, "throttled", status=429)
-    if user is None:
+    checks = password_checks(request)
+    if not checks.try_acquire():
+        LOGIN_REFUSALS.labels("busy").inc()
+        response = _login_page(request, next, "busy", status=429)
+        response.headers["retry-after"] = str(BUSY_RETRY_AFTER)
+        return response
+    try:
+        outcome = await _check_login(request, checks, email, password)
+    finally:
+        checks.release()
+    if outcome is LoginRefused.WRONG:
+        LOGIN_FAILURES.inc()
         return _login_page(request, next, "wrong", status=401)
+    if outcome is LoginRefused.THROTTLED:
+        LOGIN_REFUSALS.labels("throttled").inc()
+        return _login_page(request, next, "throttled", status=429)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        token,
+        outcome,
         httponly=True,
         samesite="strict",
-        secure=settings.secure_cookies,
+        secure=request.app.state.settings.secure_cookies,
         path="/",
     )
     return response
+
+
+class LoginRefused(enum.Enum):
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+
+
+async def _check_login(
+    request: Request, checks: PasswordChecks, email: str, password: str
+) -> str | LoginRefused:
+    """A new session token for a right password, else why the login is refused.
+
+    Three steps: reserve the attempt (counted atomically), check the password with no
+    transaction open, then start the session.
+    """
+    address = _address(request)
+    found = await run_in_threadpool(_reserve_attempt, request, email, address)
+    if found is LoginRefused.THROTTLED:
+        return found
+    if not await checks.verify(found[1] if found else None, password):
+        return LoginRefused.WRONG
+    return await run_in_threadpool(_start_session, request, email, address, found[0], password)
+
+
+def _window(request: Request) -> timedelta:
+    return timedelta(minutes=request.app.state.settings.login_window_minutes)
+
+
+def _reserve_attempt(
+    request: Request, email: str, address: str
+) -> tuple[int, str] | LoginRefused | None:
+    """The account's (id, hash) or None; THROTTLED when over the limits."""
+    settings = request.app.state.settings
+    with database(request).session() as session:
+        attempt = repo.reserve_login_attempt(
+            session,
+            email,
+            address,
+            _window(request),
+            settings.login_attempts,
+            settings.login_address_attempts,
+        )
+        if attempt is None:
+            if _throttle_reports.due(address):
+                repo.audit(session, repo.SYSTEM, "login.throttled", detail={"address": address})
+            return LoginRefused.THROTTLED
+        return repo.password_hash_for(session, email)
+
+
+def _start_session(request: Request, email: str, address: str, user_id: int, password: str) -> str:
+    with database(request).session() as session:
+        repo.clear_failures(session, email, address, _window(request))
+        repo.rehash_if_needed(session, user_id, password)
+        user = session.get(User, user_id)
+        token = repo.start_session(session, user)
+        repo.audit(session, repo.Actor.of_user(user), "login")
+    return token
+
+
+class OncePerInterval:
+    """Says yes for a key at most once per interval (in this process).
+
+    A guessing flood is refused hundreds of times a minute; one audit entry per address
+    and minute records it without letting the attacker fill the audit log or queue
+    every other request behind those writes.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def due(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last.get(key, -self.seconds) < self.seconds:
+                return False
+            if len(self._last) > 10_000:  # a flood from many addresses: forget the old
+                self._last.clear()
+            self._last[key] = now
+            return True
+
+
+_throttle_reports = OncePerInterval(60)
 
 
 def _logged_out(request: Request) -> Response:

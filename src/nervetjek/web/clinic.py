@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from nervetjek.bounds import MAX_ID, OutOfBounds, bounded_date
 from nervetjek.fhir.export import intake_bundle
 from nervetjek.intake import load_outcomes
 from nervetjek.knowledge.examination import load_examination
@@ -45,13 +46,20 @@ def local_time(value: datetime) -> str:
     return value.astimezone(CLINIC_TIMEZONE).strftime("%d.%m.%Y %H:%M")
 
 
-def _date(text: str | None) -> date | None:
+# An intake's id in a path: a 64-bit row id, else 422 before any query runs.
+IntakeId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _date(text: str | None, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+        return bounded_date(text)
+    except OutOfBounds as exc:
+        raise HTTPException(
+            status_code=422,
+            detail={"error": "invalid_filter", "message": f"{name}: {exc}"},
+        ) from exc
 
 
 def worklist_filter(
@@ -65,8 +73,8 @@ def worklist_filter(
     return repo.WorklistFilter(
         level=level if level in levels else None,
         unread=unread in ("1", "on", "true"),
-        date_from=_date(date_from),
-        date_to=_date(date_to),
+        date_from=_date(date_from, "fra"),
+        date_to=_date(date_to, "til"),
         name=(name or "").strip() or None,
     )
 
@@ -167,13 +175,14 @@ def export_csv(
     clinician: Clinician = Depends(clinician_page),
     filters: repo.WorklistFilter = Depends(worklist_filter),
     contact: str | None = Query(None, alias="kontakt", max_length=5),
+    dialect: str = Query("excel", alias="dialekt", pattern="^(excel|excel-da)$"),
 ):
     with_contact = contact in ("1", "on", "true")
     if with_contact and not clinician.is_admin:
         return forbidden_page(request, clinician)
     with database(request).session() as session:
         intakes = repo.worklist(session, filters, limit=100_000)
-        body = worklist_csv(intakes, with_contact)
+        body = worklist_csv(intakes, with_contact, dialect, bom=True)
         repo.audit(
             session,
             clinician.actor,
@@ -182,7 +191,7 @@ def export_csv(
         )
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
-        "\ufeff" + body,  # a BOM so spreadsheets read æ, ø and å right
+        body,  # with a BOM, so spreadsheets read æ, ø and å right
         media_type="text/csv; charset=utf-8",
         headers={
             "content-disposition": f'attachment; filename="nervetjek-{stamp}.csv"',
@@ -248,7 +257,7 @@ def summary_context(intake: Intake, lang: str) -> dict[str, Any]:
 
 
 @router.get("/klinik/henvendelse/{intake_id}", name="clinic_detail")
-def detail(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
+def detail(request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_page)):
     lang = request.state.lang
     with database(request).session() as session:
         intake = _load(session, intake_id)
@@ -268,7 +277,9 @@ def detail(request: Request, intake_id: int, clinician: Clinician = Depends(clin
 
 
 @router.get("/klinik/henvendelse/{intake_id}/udskrift", name="clinic_print")
-def print_view(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
+def print_view(
+    request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_page)
+):
     """Summary, examination plan and journal text on paper, without the portal around it."""
     with database(request).session() as session:
         intake = _load(session, intake_id)
@@ -280,7 +291,7 @@ def print_view(request: Request, intake_id: int, clinician: Clinician = Depends(
 @router.post("/klinik/henvendelse/{intake_id}/note", name="clinic_note")
 def save_note(
     request: Request,
-    intake_id: int,
+    intake_id: IntakeId,
     clinician: Clinician = Depends(clinician_page),
     note: str = Form("", max_length=NOTE_MAX),
     csrf_token: str = Form("", max_length=200),
@@ -295,7 +306,7 @@ def save_note(
 @router.post("/klinik/henvendelse/{intake_id}/set", name="clinic_mark_seen")
 def mark_seen(
     request: Request,
-    intake_id: int,
+    intake_id: IntakeId,
     clinician: Clinician = Depends(clinician_page),
     csrf_token: str = Form("", max_length=200),
 ):
@@ -309,7 +320,7 @@ def mark_seen(
 @router.post("/klinik/henvendelse/{intake_id}/opfoelgning", name="clinic_create_followup")
 def create_followup(
     request: Request,
-    intake_id: int,
+    intake_id: IntakeId,
     clinician: Clinician = Depends(clinician_page),
     csrf_token: str = Form("", max_length=200),
 ):
@@ -335,7 +346,9 @@ def _days(days: int) -> timedelta:
 
 
 @router.get("/klinik/henvendelse/{intake_id}/fhir", name="clinic_fhir")
-def fhir_bundle(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_page)):
+def fhir_bundle(
+    request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_page)
+):
     with database(request).session() as session:
         intake = _load(session, intake_id)
         bundle = intake_bundle(intake.id, intake.answers, intake.created_at, _patient(intake))
@@ -362,7 +375,7 @@ def _patient(intake: Intake) -> dict[str, Any]:
 @router.post("/klinik/henvendelse/{intake_id}/slet", name="clinic_delete")
 def delete(
     request: Request,
-    intake_id: int,
+    intake_id: IntakeId,
     clinician: Clinician = Depends(clinician_page),
     csrf_token: str = Form("", max_length=200),
     confirm: str = Form("", max_length=10),
@@ -372,9 +385,11 @@ def delete(
         return forbidden_page(request, clinician)
     if confirm != "ja":
         return RedirectResponse(f"/klinik/henvendelse/{intake_id}?gemt=ikke-slettet", 303)
-    with database(request).session() as session:
+    db = database(request)
+    with db.session() as session:
         intake = _load(session, intake_id)
         repo.delete_intake(session, intake, clinician.actor, "request")
+    db.scrub()
     return RedirectResponse("/klinik?slettet=1", status_code=303)
 
 

@@ -15,7 +15,7 @@ from nervetjek.engine import Assessment
 from nervetjek.store import repo
 from nervetjek.store.models import Intake
 from nervetjek.web.auth import Clinician, clinician_api, database
-from nervetjek.web.clinic import worklist_filter
+from nervetjek.web.clinic import IntakeId, worklist_filter
 from nervetjek.web.deps import NoStoreRoute
 
 router = APIRouter(prefix="/api/klinik", tags=["clinic"], route_class=NoStoreRoute)
@@ -83,7 +83,9 @@ def list_intakes(
     response_model=IntakeDetail,
     responses={**ERRORS, 404: {"model": Problem, "description": "No such intake"}},
 )
-def get_intake(request: Request, intake_id: int, clinician: Clinician = Depends(clinician_api)):
+def get_intake(
+    request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_api)
+):
     """One intake with answers, the stored assessment, the note and answered follow-ups."""
     with database(request).session() as session:
         intake = repo.get_intake(session, intake_id)

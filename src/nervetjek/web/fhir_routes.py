@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from nervetjek import __version__
+from nervetjek.bounds import OutOfBounds, load_json
 from nervetjek.fhir.assessment import assess_response
 from nervetjek.fhir.codes import CANONICAL, FHIR_VERSION, PROFILE_SDC_QUESTIONNAIRE
 from nervetjek.fhir.mapping import FhirMappingError
@@ -245,7 +246,7 @@ async def assess(request: Request) -> FhirJSONResponse:
             400, Issue("required", "the body is empty; send a QuestionnaireResponse as JSON")
         )
     try:
-        resource = json.loads(body)
+        resource = load_json(body)
     except UnicodeDecodeError:
         return outcome_response(400, Issue("invalid", "the body is not UTF-8 text"))
     except json.JSONDecodeError as exc:
@@ -258,6 +259,8 @@ async def assess(request: Request) -> FhirJSONResponse:
         )
     except RecursionError:
         return outcome_response(400, Issue("invalid", "the body is nested too deeply"))
+    except OutOfBounds as exc:
+        return outcome_response(400, Issue("invalid", str(exc)))
     resource = _unwrap_parameters(resource)
     try:
         _, bundle = assess_response(resource)

@@ -7,14 +7,13 @@ the engine's advice on the very next page, before anything else.
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from nervetjek.bounds import OutOfBounds, whole_number
 from nervetjek.engine import assess_valid
 from nervetjek.intake import IntakeError, load_outcomes, validate_answers
 from nervetjek.intake.bank import Item
@@ -27,22 +26,6 @@ from nervetjek.web.templating import render
 router = APIRouter(route_class=NoStoreRoute)
 
 URGENT_LEVELS = ("emergency", "same_day")
-_TOKEN_IN_PATH = re.compile(r"(/opfoelgning/)[A-Za-z0-9_-]+")
-
-
-class RedactFollowupTokens(logging.Filter):
-    """Access logs must not keep the follow-up link (it lets anyone answer)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub(r"\1[skjult]", a) if isinstance(a, str) else a
-                for a in record.args
-            )
-        return True
-
-
-logging.getLogger("uvicorn.access").addFilter(RedactFollowupTokens())
 
 
 def _fields(items: list[Item], lang: str, values: dict[str, str]) -> list[dict[str, Any]]:
@@ -89,8 +72,10 @@ def parse_answers(form: dict[str, str], items: list[Item]) -> dict[str, Any]:
             if raw in ("ja", "nej"):
                 answers[item.key] = raw == "ja"
         elif item.type == "integer":
-            if raw.isdigit():
-                answers[item.key] = int(raw)
+            try:
+                answers[item.key] = whole_number(raw)
+            except OutOfBounds:
+                answers[item.key] = raw[:20]  # not a number: validation names the problem
         else:
             answers[item.key] = raw
     return answers

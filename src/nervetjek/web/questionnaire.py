@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from nervetjek.bounds import MAX_DIGITS
 from nervetjek.intake.bank import Item, load_item_bank
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -153,8 +154,10 @@ def form_values(
     return values
 
 
-_INTEGER = re.compile(r"^\d+$")
-_DECIMAL = re.compile(r"^\d+(?:[.,]\d+)?$")
+# ASCII digits only (\d also takes other scripts' digits and int() then fails on some),
+# and few enough that int() and float() stay cheap and finite.
+_INTEGER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+_DECIMAL = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}(?:[.,][0-9]{{1,6}})?")
 
 
 def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldError | None]:
@@ -191,13 +194,13 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
     if kind == "scale":
         if raw in ("", UNKNOWN):
             return (UNKNOWN if raw else None), raw, None
-        if not _INTEGER.match(raw) or not item.minimum <= int(raw) <= item.maximum:
+        if not _INTEGER.fullmatch(raw) or not item.minimum <= int(raw) <= item.maximum:
             return None, "", error(N_("Vælg et af svarene."))
         return int(raw), raw, None
     if kind == "number":
         if raw == "":
             return None, raw, None
-        if not _INTEGER.match(raw):
+        if not _INTEGER.fullmatch(raw):
             if key == "age":
                 return None, raw, error(N_("Skriv din alder som et helt tal, for eksempel 47."))
             return None, raw, error(N_("Skriv et helt tal, for eksempel 3."))
@@ -226,7 +229,7 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
         shown = (raw, unit)
         if raw == "":
             return None, ("", unit), None
-        if not _DECIMAL.match(raw):
+        if not _DECIMAL.fullmatch(raw):
             return None, shown, error(N_("Skriv hvor længe med et tal, for eksempel 3."))
         if unit not in DURATION_UNITS:
             return (

@@ -24,6 +24,7 @@ from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
 from nervetjek.web.deps import NoStoreRoute
+from nervetjek.web.metrics import SUBMISSIONS
 from nervetjek.web.patient import OUT_OF_HOURS
 from nervetjek.web.templating import render
 
@@ -198,7 +199,7 @@ def send(
         return _form_page(request, answers, form, key, status=422)
     with db.session() as session:
         # create_intake returns the stored intake when the key was seen before.
-        intake, _created = repo.create_intake(
+        intake, created = repo.create_intake(
             session,
             idempotency_key=key,
             assessment=assessment,
@@ -206,7 +207,9 @@ def send(
             consent_version=CONSENT_VERSION,
             consented_at=utcnow(),
         )
-        intake_id = intake.id
+        intake_id, level = intake.id, intake.triage_level
+    if created:
+        SUBMISSIONS.labels(level).inc()
     return _to_receipt(request, intake_id)
 
 
