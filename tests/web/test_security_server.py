@@ -88,7 +88,10 @@ def _login(client: httpx.Client, email: str, password: str) -> int:
 def test_a_real_servers_access_log_holds_no_searched_name(tmp_path):
     settings = make_settings(tmp_path)
     make_user(settings, "log@example.dk")
-    with serve(tmp_path) as (base, log), httpx.Client(base_url=base, timeout=30) as client:
+    with (
+        serve(tmp_path, "--access-log", "--log-level", "info") as (base, log),
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
         assert _login(client, "log@example.dk", PASSWORD) == 303
         for path in [
             "/klinik?navn=Hansine+Jensen",
@@ -105,7 +108,10 @@ def test_a_real_servers_access_log_holds_no_searched_name(tmp_path):
 
 
 def test_json_logs_are_one_object_per_line_and_redacted(tmp_path):
-    with serve(tmp_path, NERVETJEK_LOG_FORMAT="json") as (base, log):
+    with serve(tmp_path, "--access-log", "--log-level", "info", NERVETJEK_LOG_FORMAT="json") as (
+        base,
+        log,
+    ):
         httpx.get(base + "/klinik?navn=Hansine", timeout=30)
         time.sleep(0.5)
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
