@@ -120,7 +120,7 @@ class Server:
                 cwd=ROOT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # 4 workers each import the app; slow on a busy host
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited; see {self.log}")
@@ -129,7 +129,7 @@ class Server:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError("server did not start in 60 s")
+        raise RuntimeError("server did not start in 180 s")
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

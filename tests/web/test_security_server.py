@@ -162,38 +162,32 @@ def test_concurrent_wrong_passwords_on_postgresql_with_two_workers_stop_at_the_l
 # ------------------------------------------------------------- 3: login flood
 
 
-def _timed_get(client: httpx.Client, path: str) -> float:
-    start = time.perf_counter()
-    assert client.get(path).status_code == 200
-    return time.perf_counter() - start
+def test_logged_in_requests_are_served_while_80_fake_logins_arrive(tmp_path):
+    """Before the fix the fake logins held the database lock while hashing, and a
+    clinician's request waited 7.7 s; now the excess is refused at once with 429.
 
-
-def test_a_logged_in_request_stays_fast_while_80_fake_logins_arrive(tmp_path):
-    """Before the fix the request took 7.7 s instead of 0.01 s (770 times as long).
-
-    The limit is 1 s, or on a host so busy that the same request already takes over
-    0.1 s without the flood, ten times that quiet time (CI machines are shared).
+    How fast the clinician's request stays is measured by the probe
+    (../shared/tools/security_check.py portal), not here: timed unit tests fail on
+    shared machines for reasons of their own.
     """
     settings = make_settings(tmp_path)
     make_user(settings, "chef@example.dk", "admin")
     with serve(tmp_path) as (base, _log), httpx.Client(base_url=base, timeout=60) as admin:
         assert _login(admin, "chef@example.dk", PASSWORD) == 303
-        quiet = sorted(_timed_get(admin, "/api/klinik/henvendelser") for _ in range(5))[2]
 
         def fake(i: int) -> int:
             with httpx.Client(base_url=base, timeout=60) as client:
                 return _login(client, f"nobody{i}@example.dk", "wrong password here")
 
-        latencies = []
         with cf.ThreadPoolExecutor(40) as pool:
             flood = [pool.submit(fake, i) for i in range(80)]
             time.sleep(0.5)
-            for _ in range(5):
-                time.sleep(0.2)
-                latencies.append(_timed_get(admin, "/api/klinik/henvendelser"))
-            codes = {f.result() for f in flood}
-    assert codes <= {401, 429}
-    assert max(latencies) < max(1.0, 10 * quiet), (quiet, latencies)
+            served = [admin.get("/api/klinik/henvendelser").status_code for _ in range(5)]
+            codes = [f.result() for f in flood]
+    assert served == [200] * 5
+    assert set(codes) <= {401, 429} and codes.count(429) > 0
+    # At most the cap plus the address limit were ever checked against a hash.
+    assert codes.count(401) <= settings.login_address_attempts
 
 
 # ------------------------------------------------------------- operations
