@@ -217,6 +217,9 @@ def advance_to(page, base_url: str, key: str, answers: dict | None = None) -> No
     page.click("a.button--start")
     for _ in range(30):
         if key in screen_keys(page):
+            # The page's scripts (body map, toggles) run on "load"; a click that
+            # navigated may return before it, so tests would see the page half set up.
+            page.wait_for_load_state("load")
             return
         fill_page(page, answers)
     raise AssertionError(f"{key} was never asked")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_patient_flow import advance_to
 from tests.store.helpers import EMERGENCY
@@ -62,9 +63,9 @@ def test_body_map_labels_chips_and_list_behind_a_toggle(page, live_server):
     assert labels.count() == 31
     assert "Tæer" in page.locator(".bodymap--input").inner_text()
     # With JavaScript the list is folded away and the tap hint is shown.
-    assert not page.locator("#f-locations-right-calf").is_visible()
-    assert page.locator("[data-js-only]").is_visible()
-    assert page.locator("[data-chips]").inner_text() == "Ingen steder endnu."
+    expect(page.locator("#f-locations-right-calf")).to_be_hidden()
+    expect(page.locator("[data-js-only]")).to_be_visible()
+    expect(page.locator("[data-chips]")).to_have_text("Ingen steder endnu.")
     page.locator("g[data-region='left.calf']").click()
     page.locator("g[data-region='lower_back']").click()
     chips = page.locator("[data-chips] li").all_inner_texts()
