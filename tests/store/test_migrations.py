@@ -14,7 +14,7 @@ def test_upgrade_from_empty_creates_every_table(db_url):
     assert {"users", "intakes", "followups", "audit_log", "clinician_sessions"} <= _tables(database)
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-            "0003"
+            "0004"
         )
 
 
@@ -22,7 +22,8 @@ def test_downgrade_one_step_and_upgrade_again(db_url):
     database = get_database(db_url)
     database.migrate()
     database.downgrade("-1")
-    assert "followups" in _tables(database)  # 0003 only added a trigger
+    database.downgrade("-1")
+    assert "followups" in _tables(database)  # 0004 and 0003 only change triggers
     database.downgrade("-1")
     tables = _tables(database)
     assert "followups" not in tables

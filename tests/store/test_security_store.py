@@ -212,8 +212,33 @@ def test_backup_copies_the_live_database_and_restores(cli_database, tmp_path, mo
     with database.session() as session:
         assert repo.find_intake(session, code).contact_name == SECRET_NAME
         assert repo.count_audit_entries(session) >= audit_rows
-        assert repo.audit_entries(session)[0].action != "backup" or True
     database.dispose()
+    # The backup itself is in the live database's audit log.
+    with cli_database.session() as session:
+        assert any(entry.action == "backup" for entry in repo.audit_entries(session))
+
+
+def test_a_refused_audit_rewrite_leaves_no_lock_behind(cli_database, tmp_path):
+    """The portal probe's order: someone with file access tries REPLACE on the audit log
+    and keeps the connection open; the backup (and its audit entry) must not wait on it."""
+    _store_secret(cli_database)
+    con = sqlite3.connect(cli_database.url.database)
+    cols = [r[1] for r in con.execute("pragma table_info(audit_log)")]
+    first = con.execute("select * from audit_log order by id limit 1").fetchone()
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute(
+            f"REPLACE INTO audit_log ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+            first,
+        )
+    assert not con.in_transaction  # RAISE(ROLLBACK): no write lock kept
+    try:
+        result = runner.invoke(app, ["backup", str(tmp_path / "copy.db")])
+        assert result.exit_code == 0, result.output
+        copy = sqlite3.connect(tmp_path / "copy.db")
+        assert copy.execute("select count(*) from audit_log").fetchone()[0] >= 1
+        copy.close()
+    finally:
+        con.close()
 
 
 @pytest.mark.postgres

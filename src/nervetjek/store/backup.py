@@ -2,7 +2,7 @@
 
 The server may keep running: SQLite's backup API copies a consistent snapshot page by
 page (writers wait only for each step), and pg_dump reads in one snapshot transaction.
-Restoring is described in docs/operations.md and tested in tests/store/test_backup.py.
+Restoring is described in docs/operations.md and tested in tests/store/test_security_store.py.
 """
 
 from __future__ import annotations
