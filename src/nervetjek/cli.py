@@ -18,6 +18,7 @@ from nervetjek.content.cli import content_app
 from nervetjek.fhir.cli import fhir_app
 from nervetjek.freetext.cli import register as register_extract
 from nervetjek.interview.cli import simulate
+from nervetjek.languages import LANGUAGES
 from nervetjek.safety.cli import safety_app
 from nervetjek.store.cli import register as register_clinic_commands
 
@@ -201,7 +202,7 @@ def assess(
     from nervetjek.engine.explain import summary
     from nervetjek.intake import IntakeError
 
-    if lang not in ("da", "en"):
+    if lang not in LANGUAGES:
         err_console.print("[red]--lang must be da or en[/red]")
         raise typer.Exit(2)
     if sum(x is not None for x in (file, jsonl, fhir)) != 1:

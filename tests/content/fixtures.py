@@ -16,6 +16,7 @@ lastUpdated: "01/03/2025"
 lastReviewed: "01/03/2025"
 reviewedBy: "Nervetjeks faglige redaktion"
 pattern: "lumbar_radiculopathy"
+kind: "condition"
 references:
   - "NICE NG59 (2016)"
 ---

@@ -57,12 +57,80 @@ def test_good_article_passes(tmp_path):
         "lastUpdated",
         "lastReviewed",
         "reviewedBy",
+        "kind",
     ],
 )
 def test_missing_front_matter(tmp_path, key):
     line = next(line for line in GOOD_DA.splitlines() if line.startswith(f"{key}:"))
     _, report = broken(tmp_path, line + "\n", "")
     assert f"da/iskias.md:1: front matter: `{key}` is missing" in messages(report)
+
+
+GUIDE_DA = (
+    GOOD_DA.replace('pattern: "lumbar_radiculopathy"\n', "")
+    .replace('kind: "condition"', 'kind: "guide"\norder: 3')
+    .replace('title: "Iskias"', 'title: "Gode sko"')
+)
+
+
+def test_a_pattern_article_must_be_a_condition(tmp_path):
+    da, report = broken(tmp_path, 'kind: "condition"', 'kind: "guide"\norder: 1')
+    assert only(report, "kind must be") == (
+        f"da/iskias.md:{line_of(da, 'kind:')}: kind must be 'condition': outcomes.yaml "
+        "gives this article to 'lumbar_radiculopathy'"
+    )
+
+
+def test_an_unknown_kind_is_refused(tmp_path):
+    da, report = broken(tmp_path, 'kind: "condition"', 'kind: "news"')
+    assert f"da/iskias.md:{line_of(da, 'kind:')}: kind 'news' is not one of: guide, condition" in (
+        messages(report)
+    )
+
+
+def test_a_guide_needs_a_whole_number_order(tmp_path):
+    da = GUIDE_DA.replace("order: 3", 'order: "tre"')
+    report = run_check(make_root(tmp_path, da=da, en=english(da), slug="sko"), patterns={})
+    assert only(report, "needs `order`") == (
+        f"da/sko.md:{line_of(da, 'order:')}: a guide needs `order`: a whole number (1 is first)"
+    )
+
+
+def test_a_condition_has_no_order(tmp_path):
+    _, report = broken(tmp_path, 'kind: "condition"', 'kind: "condition"\norder: 2')
+    assert "a condition article has no `order`" in only(report, "no `order`")
+
+
+def test_only_an_engine_patterns_article_is_a_condition(tmp_path):
+    da = GUIDE_DA.replace('kind: "guide"\norder: 3', 'kind: "condition"')
+    report = run_check(make_root(tmp_path, da=da, en=english(da), slug="sko"), patterns={})
+    assert "is for the article of an engine pattern" in only(report, "engine pattern;")
+
+
+def test_kind_and_order_are_the_same_in_both_languages(tmp_path):
+    en = english(GUIDE_DA).replace("order: 3", "order: 4")
+    report = run_check(make_root(tmp_path, da=GUIDE_DA, en=en, slug="sko"), patterns={})
+    assert only(report, "order differs") == (
+        f"en/sko.md:{line_of(en, 'order:')}: order differs from da/sko.md"
+    )
+
+
+def test_a_new_guide_is_listed_in_its_order_without_code(tmp_path):
+    from nervetjek.content.loader import load_library
+
+    first = GUIDE_DA.replace("order: 3", "order: 1").replace("Gode sko", "Først")
+    guides = {"sko": GUIDE_DA, "foerst": first}
+    extra = {
+        f"{lang}/{slug}.md": text if lang == "da" else english(text)
+        for slug, text in guides.items()
+        for lang in ("da", "en")
+    }
+    root = make_root(tmp_path, extra=extra)
+    report = run_check(root)
+    assert [p for p in report.problems if p.level == "error"] == [], messages(report)
+    library = load_library(root)
+    assert [a.slug for a in library.guides("da")] == ["foerst", "sko"]
+    assert [a.slug for a in library.guides("en")] == ["foerst", "sko"]
 
 
 def test_missing_references(tmp_path):

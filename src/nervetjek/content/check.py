@@ -25,7 +25,10 @@ from datetime import date
 from pathlib import Path
 
 from nervetjek.content.loader import (
+    CONDITION,
     FAQ_ANCHOR,
+    GUIDE,
+    KINDS,
     LANGUAGES,
     Article,
     Library,
@@ -43,6 +46,7 @@ REQUIRED_META = (
     "lastUpdated",
     "lastReviewed",
     "reviewedBy",
+    "kind",
     "references",
 )
 MAX_META_TITLE = 60
@@ -94,6 +98,27 @@ def pattern_articles() -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------- one article
+def _check_kind(article: Article) -> Iterable[Problem]:
+    """`kind` says where /viden lists the article; a guide's `order` says in which place."""
+    kind = article.meta.get("kind")
+    if kind is not None and kind not in KINDS:
+        yield Problem(
+            article.path,
+            article.line_of("kind"),
+            f"kind {kind!r} is not one of: {', '.join(KINDS)}",
+        )
+    if kind == GUIDE and article.order is None:
+        line = article.line_of("order") if "order" in article.meta else article.line_of("kind")
+        yield Problem(article.path, line, "a guide needs `order`: a whole number (1 is first)")
+    if kind == CONDITION and "order" in article.meta:
+        yield Problem(
+            article.path,
+            article.line_of("order"),
+            "a condition article has no `order`: /viden lists conditions in the engine's "
+            "order (most urgent first)",
+        )
+
+
 def _check_front_matter(article: Article, today: date) -> Iterable[Problem]:
     def problem(key: str, message: str) -> Problem:
         return Problem(article.path, article.line_of(key), message)
@@ -102,9 +127,10 @@ def _check_front_matter(article: Article, today: date) -> Iterable[Problem]:
         value = article.meta.get(key)
         if value is None or (isinstance(value, str | list) and not value):
             yield Problem(article.path, 1, f"front matter: `{key}` is missing")
-    for key in ("title", "metaTitle", "description", "reviewedBy", "pattern"):
+    for key in ("title", "metaTitle", "description", "reviewedBy", "pattern", "kind"):
         if key in article.meta and not isinstance(article.meta[key], str):
             yield problem(key, f"front matter: `{key}` must be text")
+    yield from _check_kind(article)
     meta_title = article.text("metaTitle")
     if len(meta_title) > MAX_META_TITLE:
         yield problem(
@@ -314,6 +340,9 @@ def _check_languages(library: Library) -> Iterable[Problem]:
                 )
             if da.pattern != en.pattern:
                 yield Problem(en.path, en.line_of("pattern"), f"pattern differs from da/{slug}.md")
+            for key in ("kind", "order"):
+                if da.meta.get(key) != en.meta.get(key):
+                    yield Problem(en.path, en.line_of(key), f"{key} differs from da/{slug}.md")
 
 
 def _check_required(library: Library, required: Mapping[str, str | None]) -> Iterable[Problem]:
@@ -380,7 +409,25 @@ def check_library(
         report.problems += _check_headings(article)
         if article.slug in by_slug:
             report.problems += _check_pattern_article(article, by_slug[article.slug])
+            if article.kind not in ("", CONDITION):
+                report.problems.append(
+                    Problem(
+                        article.path,
+                        article.line_of("kind"),
+                        f"kind must be {CONDITION!r}: outcomes.yaml gives this article to "
+                        f"{by_slug[article.slug]!r}",
+                    )
+                )
         else:
+            if article.kind == CONDITION:
+                report.problems.append(
+                    Problem(
+                        article.path,
+                        article.line_of("kind"),
+                        f"kind {CONDITION!r} is for the article of an engine pattern; "
+                        f"use {GUIDE!r} for our own guides",
+                    )
+                )
             if article.pattern:
                 report.problems.append(
                     Problem(

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from nervetjek.languages import LANGUAGES
+
 content_app = typer.Typer(no_args_is_help=True, help="Patient-information articles.")
 console = Console()
 err_console = Console(stderr=True)
@@ -58,7 +60,7 @@ def search_command(
     """Search the articles and print the best matching sections."""
     from nervetjek.content.search import search
 
-    if lang not in ("da", "en"):
+    if lang not in LANGUAGES:
         err_console.print("[red]--lang must be da or en[/red]")
         raise typer.Exit(2)
     hits = search(query, lang, limit=limit)

@@ -25,8 +25,13 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 
+from nervetjek.languages import LANGUAGES
+
 ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
-LANGUAGES = ("da", "en")
+# Front matter `kind`: our own guides, or the article of one engine pattern.
+GUIDE = "guide"
+CONDITION = "condition"
+KINDS = (GUIDE, CONDITION)
 DATE_FORMAT = "%d/%m/%Y"
 FAQ_ANCHOR = "ofte-stillede-spoergsmaal"
 
@@ -118,6 +123,17 @@ class Article:
         return self.text("pattern") or None
 
     @property
+    def kind(self) -> str:
+        """ "guide" (our own, listed first on /viden) or "condition" (one engine pattern)."""
+        return self.text("kind")
+
+    @property
+    def order(self) -> int | None:
+        """A guide's place among the guides on /viden (1 first)."""
+        value = self.meta.get("order")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
     def references(self) -> list[str]:
         raw = self.meta.get("references")
         return [str(r).strip() for r in raw] if isinstance(raw, list) else []
@@ -173,6 +189,11 @@ class Library:
 
     def in_language(self, lang: str) -> list[Article]:
         return [self.articles[(lang, slug)] for slug in self.slugs(lang)]
+
+    def guides(self, lang: str) -> list[Article]:
+        """Our own guides in their front matter's `order`: a new guide needs no code."""
+        found = [a for a in self.in_language(lang) if a.kind == GUIDE]
+        return sorted(found, key=lambda a: (a.order is None, a.order or 0, a.slug))
 
     def __iter__(self) -> Iterator[Article]:
         return iter(self.articles.values())

@@ -11,7 +11,6 @@ from nervetjek.conditions import Condition, ConditionSet, Facts, Vocabulary
 from nervetjek.datafiles import package_yaml
 from nervetjek.intake.wording import duration_text, regions_text
 
-LANGUAGES = ("da", "en")
 DURATION_KEY = "duration_days"  # the one number counted in days, shown in weeks/months/years
 ITEM_TYPES = ("boolean", "integer", "choice", "regions", "text")
 

@@ -16,7 +16,6 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from nervetjek.content import library
-from nervetjek.content.check import EXERCISES_SLUG, OVERVIEW_SLUG
 from nervetjek.content.loader import LANGUAGES, Article
 from nervetjek.content.render import json_ld, render, script_json
 from nervetjek.content.search import search_index
@@ -61,13 +60,14 @@ def _long_date(value: date | None, lang: str) -> str:
 
 
 def _ordered(lang: str) -> tuple[list[Article], list[Article]]:
-    """(our own guides first, then the conditions in the engine's order: urgent first)."""
+    """(our own guides in their front matter's order, then the conditions in the
+    engine's order: urgent first)."""
     from nervetjek.intake.outcomes import load_outcomes
 
     shipped = library()
-    guides = [shipped.get(slug, lang) for slug in (OVERVIEW_SLUG, EXERCISES_SLUG)]
+    guides = shipped.guides(lang)
     conditions = [shipped.get(p.article, lang) for p in load_outcomes().patterns.values()]
-    return [a for a in guides if a], [a for a in conditions if a]
+    return guides, [a for a in conditions if a]
 
 
 @router.get("/viden", name="content_index", include_in_schema=False)

@@ -24,8 +24,7 @@ from babel.support import NullTranslations, Translations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-LANGUAGES = ("da", "en")
-DEFAULT_LANGUAGE = "da"
+from nervetjek.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def _compile(po_file, lang: str) -> Translations:

@@ -18,9 +18,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict
 
 from nervetjek.content import quote as content_quote
-from nervetjek.datafiles import package_yaml
+from nervetjek.datafiles import check_schema, package_yaml
 from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
 from nervetjek.engine.explain import STEP_KINDS, reason_answers
 from nervetjek.engine.result import Evidence
@@ -43,16 +44,28 @@ SHOWN_PATTERNS = 3
 MAX_REASONS_PER_PATTERN = 5
 MAX_AGAINST_PER_PATTERN = 3
 
-# Out-of-hours doctor (lægevagten) per region, checked 2026-11-26 against the regions'
-# own pages: laegevagten.dk (Midtjylland, Syddanmark), regionsyddanmark.dk, Region
-# Sjælland's 1818 (own service since 2022), Region Hovedstaden's 1813 (akuttelefonen).
-OUT_OF_HOURS = (
-    ("Region Hovedstaden", "1813"),
-    ("Region Sjælland", "1818"),
-    ("Region Syddanmark", "70 11 07 07"),
-    ("Region Midtjylland", "70 11 31 31"),
-    ("Region Nordjylland", "70 15 03 00"),
-)
+
+class _OutOfHoursLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    region: str
+    phone: str
+
+
+class _OutOfHoursFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    checked: date
+    sources: list[str]
+    regions: list[_OutOfHoursLine]
+
+
+@cache
+def out_of_hours() -> tuple[tuple[str, str], ...]:
+    """(region, phone) of each region's out-of-hours doctor, from out_of_hours.yaml."""
+    name = "out_of_hours.yaml"
+    raw = package_yaml("nervetjek.web", name)
+    check_schema(_OutOfHoursFile, raw, f"web/{name}")
+    return tuple((line.region, line.phone) for line in _OutOfHoursFile.model_validate(raw).regions)
+
 
 # The hidden form field that carries the encrypted session when cookies are blocked.
 STATE_FIELD = "tilstand"
@@ -414,7 +427,7 @@ def _warning_page(request: Request, data: SessionData, level: str):
         "questions_left": next_url != interview_flow.CHECK_URL,
         "state": _form_state(request, data),
         "csrf": data.csrf,
-        "out_of_hours": OUT_OF_HOURS,
+        "out_of_hours": out_of_hours(),
     }
     template = "patient/emergency.html" if level == "emergency" else "patient/same_day.html"
     return _render(request, template, ctx, data)

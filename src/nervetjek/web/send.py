@@ -25,7 +25,7 @@ from nervetjek.web import clinic_view as view
 from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
 from nervetjek.web.deps import NoStoreRoute
 from nervetjek.web.metrics import SUBMISSIONS
-from nervetjek.web.patient import OUT_OF_HOURS
+from nervetjek.web.patient import out_of_hours
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
@@ -102,7 +102,7 @@ def _summary(answers: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def _urgent(level: str | None) -> dict[str, Any]:
-    return {"level": level, "urgent_levels": URGENT_LEVELS, "out_of_hours": OUT_OF_HOURS}
+    return {"level": level, "urgent_levels": URGENT_LEVELS, "out_of_hours": out_of_hours()}
 
 
 def _form_page(
