@@ -83,3 +83,5 @@ missing_items  # unused variable (src/nervetjek/web/clinic_view.py:124)
 map_label  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.py)
 _.label_at  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.py)
 authenticate  # unused function (src/nervetjek/store/repo.py:202), for the command line and tests
+checked  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient.py)
+sources  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient.py)
