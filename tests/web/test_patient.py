@@ -10,6 +10,9 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi import Request, Response
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from patient_driver import _errors, fill, question_form, run_questionnaire
 
 from nervetjek.engine import assess
@@ -251,6 +254,39 @@ def test_errors_are_summarised_and_linked(client):
     assert '<a href="#f-age">Skriv din alder som et helt tal' in response.text
     assert 'id="e-age"' in response.text and 'aria-describedby="e-age"' in response.text
     assert 'value="fyrre"' in response.text
+
+
+def test_age_typed_with_words_is_kept(client):
+    path = advance_to(client, "age")
+    response = post_screen(client, path, {}, age="45 år gammel")
+    assert response.status_code == 303
+    value = client.cookies[session.COOKIE_NAME]
+    assert session.read_answers(_request_with_cookie(client.app, value))["age"] == 45
+
+
+def test_a_duration_longer_than_the_age_is_shown_as_an_error_on_the_page(client):
+    path = advance_to(client, "duration_days", {"age": 45})
+    response = post_screen(client, path, {}, duration_days="100 år", duration_days__unit="")
+    assert response.status_code == 400
+    message = "Det er længere end din alder. Skriv hvor længe du har haft generne"
+    assert f'<a href="#f-duration_days">{message}' in response.text
+    assert 'value="100 år"' in response.text  # shown again as typed
+    kept = post_screen(client, path, {}, duration_days="2 mdr.", duration_days__unit="years")
+    assert kept.status_code == 303
+
+
+@given(typed=st.text(max_size=30))
+@hsettings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+def test_any_text_in_the_number_boxes_is_a_page_never_a_server_error(client, typed):
+    for key, extra in (("age", {}), ("duration_days", {"duration_days__unit": "weeks"})):
+        client.cookies.clear()
+        path = advance_to(client, key)
+        response = post_screen(client, path, {}, **{key: typed}, **extra)
+        assert response.status_code in (303, 400), (key, typed, response.status_code)
 
 
 def test_a_single_question_is_the_page_heading(client):

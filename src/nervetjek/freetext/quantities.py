@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
-from nervetjek.datafiles import package_yaml
-from nervetjek.freetext.lexicon import PACKAGE
+from nervetjek.freetext.amounts import numbers_data
 from nervetjek.freetext.patterns import compile_patterns
 
 SCORE = re.compile(r"^(\d{1,2})(?:/10|'er|’er|er)$")
 DIGITS = re.compile(r"^\d{1,3}(?:[.,]5)?\.?$")
-
-
-def numbers_data() -> dict[str, Any]:
-    return package_yaml(PACKAGE, "numbers.yaml")
 
 
 def number_of(token: Token) -> float | None:

@@ -6,6 +6,11 @@ Nothing here knows about HTTP or about which question comes next (that is
 * "Ved ikke" (don't know) leaves a question unanswered: unanswered is never guessed.
 * A required question (a warning sign) must get Ja, Nej or Ved ikke; an empty one is an
   error, never a silent "no".
+* A number box takes what people write: "45 år gammel" for an age, "3 uger" or "et halvt
+  år" for how long (a unit typed in the box wins over the unit chosen beside it).  The
+  words and units are the free-text reader's (:mod:`nervetjek.freetext.amounts`).
+* An impossible answer is refused with a message that says what to write: an age outside
+  the item's range, or a duration longer than the person has lived.
 
 Error messages are Danish gettext message ids (translated by the templates through
 ``patient.po``) with ``%(name)s`` parameters.
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nervetjek.bounds import MAX_DIGITS
+from nervetjek.freetext.amounts import TypedAmount, age_words, days_per_unit, read_amount
 from nervetjek.intake.bank import Item, load_item_bank
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -38,6 +44,13 @@ def N_(message: str) -> str:
 MESSAGE_STALE_FORM = N_("Siden var for gammel. Send dine svar igen.")
 MESSAGE_TOO_BIG = N_("Dine svar fylder for meget. Gør teksten kortere.")
 MESSAGE_REQUIRED = N_("Svar ja, nej eller ved ikke.")
+MESSAGE_DURATION = N_("Skriv hvor længe, for eksempel 3 uger.")
+MESSAGE_DURATION_OVER_AGE = N_(
+    "Det er længere end din alder. Skriv hvor længe du har haft generne, for eksempel 3 uger."
+)
+MESSAGE_AGE_UNDER_DURATION = N_(
+    "Du har skrevet, at du har haft generne i længere tid, end du har levet. Tjek din alder."
+)
 
 # Every message this module can produce, so a test can check each has an English text.
 MESSAGES = (
@@ -46,9 +59,12 @@ MESSAGES = (
     N_("Skriv en alder fra %(min)s til %(max)s år."),
     N_("Skriv et helt tal, for eksempel 3."),
     N_("Skriv et tal fra %(min)s til %(max)s."),
-    N_("Skriv hvor længe med et tal, for eksempel 3."),
+    MESSAGE_DURATION,
     N_("Vælg dage, uger, måneder eller år."),
+    N_("Skriv hele dage. Er det under et døgn, så skriv 0 dage."),
     N_("Det er for lang tid. Skriv højst 100 år."),
+    MESSAGE_DURATION_OVER_AGE,
+    MESSAGE_AGE_UNDER_DURATION,
     N_("Teksten er for lang. Skriv højst %(max)s tegn. Du har skrevet %(count)s."),
     N_("Vælg kun steder fra listen."),
     MESSAGE_STALE_FORM,
@@ -155,9 +171,36 @@ def form_values(
 
 
 # ASCII digits only (\d also takes other scripts' digits and int() then fails on some),
-# and few enough that int() and float() stay cheap and finite.
+# and few enough that int() stays cheap and finite.
 _INTEGER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
-_DECIMAL = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}(?:[.,][0-9]{{1,6}})?")
+
+
+def typed_whole_number(item: Item, raw: str) -> int | None:
+    """A whole number typed in a number box, with only the words that may follow it
+    ("45 år", "45 år gammel" for the age; the item's unit for other numbers); else None."""
+    typed = read_amount(raw)
+    if typed is None or not typed.amount.is_integer():
+        return None
+    allowed = age_words() if item.key == "age" else _unit_words(item)
+    if any(word not in allowed for word in typed.words):
+        return None
+    return int(typed.amount)
+
+
+def _unit_words(item: Item) -> frozenset[str]:
+    if item.unit is None:
+        return frozenset()
+    return frozenset({item.unit.da.casefold(), item.unit.en.casefold()})
+
+
+def typed_duration_unit(typed: TypedAmount) -> int | None:
+    """Days per unit when a unit is typed after the number ("3 uger"), on the Danish pages
+    or the English ones ("3 weeks"); None for a word that is not a unit."""
+    (word,) = typed.words
+    days = days_per_unit(word)
+    if days is None:
+        days = DURATION_UNITS.get(word, DURATION_UNITS.get(word + "s"))
+    return days
 
 
 def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldError | None]:
@@ -200,11 +243,11 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
     if kind == "number":
         if raw == "":
             return None, raw, None
-        if not _INTEGER.fullmatch(raw):
+        number = typed_whole_number(item, raw)
+        if number is None:
             if key == "age":
                 return None, raw, error(N_("Skriv din alder som et helt tal, for eksempel 47."))
             return None, raw, error(N_("Skriv et helt tal, for eksempel 3."))
-        number = int(raw)
         if not item.minimum <= number <= item.maximum:
             if key == "age":
                 return (
@@ -229,15 +272,28 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
         shown = (raw, unit)
         if raw == "":
             return None, ("", unit), None
-        if not _DECIMAL.fullmatch(raw):
-            return None, shown, error(N_("Skriv hvor længe med et tal, for eksempel 3."))
-        if unit not in DURATION_UNITS:
+        typed = read_amount(raw)
+        if typed is None or len(typed.words) > 1:
+            return None, shown, error(MESSAGE_DURATION)
+        if typed.words:
+            per_unit = typed_duration_unit(typed)
+            if per_unit is None:
+                return None, shown, error(MESSAGE_DURATION)
+            if per_unit == 0:  # hours or minutes: the answer is in whole days
+                return (
+                    None,
+                    shown,
+                    error(N_("Skriv hele dage. Er det under et døgn, så skriv 0 dage.")),
+                )
+        elif unit in DURATION_UNITS:
+            per_unit = DURATION_UNITS[unit]
+        else:
             return (
                 None,
                 shown,
                 FieldError(key, f"f-{key}-unit", N_("Vælg dage, uger, måneder eller år.")),
             )
-        days = math.floor(float(raw.replace(",", ".")) * DURATION_UNITS[unit] + 0.5)
+        days = math.floor(typed.amount * per_unit + 0.5)
         if days > item.maximum:
             return None, shown, error(N_("Det er for lang tid. Skriv højst 100 år."))
         return days, shown, None
@@ -298,6 +354,31 @@ def parse_screen(
         updated.pop(item.key, None)
         if answer is not None and answer != UNKNOWN:
             updated[item.key] = answer
+    if not errors and (problem := _duration_longer_than_age(items, updated)) is not None:
+        errors.append(problem)
     if errors:
         return Submission(dict(answers), errors, values)
     return Submission(updated, [], values)
+
+
+AGE_KEY, DURATION_KEY = "age", "duration_days"
+
+
+def _duration_longer_than_age(items: list[Item], answers: Mapping[str, Any]) -> FieldError | None:
+    """A duration longer than the person's age (either may have been answered on an
+    earlier screen) is refused on this screen's question of the two.
+
+    Someone aged 45 may have had it for 45 years and some months, so the limit is the
+    start of the next year of life.
+    """
+    age, days = answers.get(AGE_KEY), answers.get(DURATION_KEY)
+    if age is None or days is None or days < (age + 1) * DURATION_UNITS["years"]:
+        return None
+    on_screen = {item.key: item for item in items}
+    if DURATION_KEY in on_screen:
+        item = on_screen[DURATION_KEY]
+        return FieldError(item.key, field_id(item), MESSAGE_DURATION_OVER_AGE)
+    if AGE_KEY in on_screen:
+        item = on_screen[AGE_KEY]
+        return FieldError(item.key, field_id(item), MESSAGE_AGE_UNDER_DURATION)
+    return None
