@@ -85,3 +85,10 @@ _.label_at  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.p
 authenticate  # unused function (src/nervetjek/store/repo.py:202), for the command line and tests
 checked  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient.py)
 sources  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient.py)
+# Schema fields the loaders read from the checked plain data, not from the model.
+option_answers  # items.yaml (src/nervetjek/intake/bank.py)
+answer_da  # items.yaml
+answer_en  # items.yaml
+answer_no_da  # items.yaml
+answer_no_en  # items.yaml
+temperature_reason  # calibration.yaml (src/nervetjek/knowledge/loader.py)

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from nervetjek.conditions import Condition, ConditionSet, Facts, Vocabulary
-from nervetjek.datafiles import package_yaml
+from nervetjek.datafiles import check_schema, package_text, parse_yaml, plain
 from nervetjek.intake.wording import duration_text, regions_text
 
 DURATION_KEY = "duration_days"  # the one number counted in days, shown in weeks/months/years
@@ -230,7 +232,78 @@ def parse_item_bank(raw: Mapping[str, Any]) -> ItemBank:
     )
 
 
+# ---------------------------------------------------------------------------- schema
+# The shape of items.yaml: a misspelt key (`ask_iff:`, `answer_no_dA:`) is refused with
+# its file and line instead of being dropped without a word.
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _TextSpec(_Strict):
+    da: str
+    en: str
+
+
+class _InstrumentUseSpec(_Strict):
+    id: str
+    item: int
+    scores_on: bool = True
+
+
+class _ItemSpec(_Strict):
+    key: str
+    type: str
+    section: str
+    page: str
+    text: _TextSpec
+    why: _TextSpec
+    help: _TextSpec | None = None
+    options: dict[str, _TextSpec] = {}
+    option_answers: dict[str, _TextSpec] = {}
+    min: int | None = None
+    max: int | None = None
+    max_length: int | None = None
+    unit: _TextSpec | None = None
+    instruments: list[_InstrumentUseSpec] = []
+    ask_if: Any = None
+    answer_da: str | None = None
+    answer_en: str | None = None
+    answer_no_da: str | None = None
+    answer_no_en: str | None = None
+
+
+class _PageSpec(_Strict):
+    id: str
+    title: _TextSpec
+    intro: _TextSpec | None = None
+
+
+class _RegionsSpec(_Strict):
+    sides: dict[str, _TextSpec]
+    unsided: dict[str, _TextSpec]
+    sided: dict[str, _TextSpec]
+
+
+class _ItemBankSpec(_Strict):
+    version: int
+    sections: dict[str, _TextSpec]
+    pages: list[_PageSpec]
+    regions: _RegionsSpec
+    items: list[_ItemSpec]
+    conditions: dict[str, Any] = {}
+
+
+def parse_items_yaml(text: str) -> Mapping[str, Any]:
+    """items.yaml, checked against its schema (file and line of any unknown key)."""
+    source = "intake/items.yaml"
+    raw = parse_yaml(text, source, keep_lines=True)
+    check_schema(_ItemBankSpec, raw, source)
+    return plain(raw)
+
+
 @cache
 def load_item_bank() -> ItemBank:
     """The shipped item bank (parsed once per process)."""
-    return parse_item_bank(package_yaml("nervetjek.intake", "items.yaml"))
+    return parse_item_bank(parse_items_yaml(package_text("nervetjek.intake", "items.yaml")))

@@ -21,6 +21,8 @@ from nervetjek.intake.outcomes import Outcomes, load_outcomes
 
 PACKAGE = "nervetjek.knowledge"
 FILES = ("features.yaml", "likelihoods.csv", "triage.yaml", "advice.yaml")
+# The columns of likelihoods.csv besides one per pattern.
+TABLE_COLUMNS = ("feature", "value", "source", "reason")
 ADVICE_KINDS = ("examination", "treatment", "self_care", "sleep", "watch_for")
 
 
@@ -186,6 +188,47 @@ class _RecognitionSpec(_Strict):
     fallback_level: str
 
 
+class _FlagSpec(_Strict):
+    when: Any
+    absent_counts: bool = True
+    label: _TextSpec | None = None
+    label_no: _TextSpec | None = None
+
+
+class _CategoryValueSpec(_Strict):
+    when: Any
+    label: _TextSpec
+
+
+class _CategorySpec(_Strict):
+    label: _TextSpec
+    values: dict[str, _CategoryValueSpec]
+
+
+class _FeaturesSpec(_Strict):
+    flags: dict[str, _FlagSpec]
+    categories: dict[str, _CategorySpec]
+
+
+class _AdviceStepSpec(_Strict):
+    id: str
+    kind: str
+    when: Any
+    text: _TextSpec
+    see: str
+
+
+class _AdviceSpec(_Strict):
+    steps: list[_AdviceStepSpec]
+    named: dict[str, Any] = {}
+
+
+class _CalibrationSpec(_Strict):
+    temperature: float
+    temperature_reason: str
+    fitted_on: str
+
+
 class _TriageSpec(_Strict):
     policy_version: str
     dated: date
@@ -201,9 +244,13 @@ class _TriageSpec(_Strict):
 
 def _read_table(text: str, patterns: list[str]) -> list[LikelihoodRow]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = [p for p in patterns if p not in (reader.fieldnames or [])]
+    columns = reader.fieldnames or []
+    missing = [p for p in patterns if p not in columns]
     if missing:
         raise KnowledgeError(f"likelihoods.csv: no column for patterns {missing}")
+    unknown = [c for c in columns if c not in {*patterns, *TABLE_COLUMNS}]
+    if unknown:
+        raise KnowledgeError(f"likelihoods.csv line 1: unknown column(s) {unknown}")
     rows = []
     for line, record in enumerate(reader, start=2):
         values = []
@@ -426,12 +473,25 @@ def _shipped(name: str) -> str:
     return package_text(PACKAGE, name)
 
 
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "features.yaml": _FeaturesSpec,
+    "triage.yaml": _TriageSpec,
+    "advice.yaml": _AdviceSpec,
+    "calibration.yaml": _CalibrationSpec,
+}
+
+
+def parse_checked(name: str, text: str) -> Mapping[str, Any]:
+    """A knowledge YAML file, checked against its schema (file and line of any unknown
+    or missing key)."""
+    source = f"knowledge/{name}"
+    raw = parse_yaml(text, source, keep_lines=True)
+    check_schema(SCHEMAS[name], raw, source)
+    return plain(raw)
+
+
 def parse_triage(text: str) -> Mapping[str, Any]:
-    """triage.yaml, checked against its schema (file and line of any unknown key)."""
-    source = "knowledge/triage.yaml"
-    triage = parse_yaml(text, source, keep_lines=True)
-    check_schema(_TriageSpec, triage, source)
-    return plain(triage)
+    return parse_checked("triage.yaml", text)
 
 
 def build_knowledge(
@@ -442,9 +502,9 @@ def build_knowledge(
     Another `read` gives another ruleset: an older release for `nervetjek safety diff`, or
     a policy with one rule taken out for the ablation tests.
     """
-    features = parse_yaml(read("features.yaml"), "knowledge/features.yaml")
+    features = parse_checked("features.yaml", read("features.yaml"))
     triage = parse_triage(read("triage.yaml"))
-    advice = parse_yaml(read("advice.yaml"), "knowledge/advice.yaml")
+    advice = parse_checked("advice.yaml", read("advice.yaml"))
     patterns = outcomes.pattern_ids
 
     vocabulary = Vocabulary(keys=frozenset(bank.items), regions=frozenset(bank.base_region_labels))
@@ -489,7 +549,9 @@ def build_knowledge(
         advice=advice_steps,
         version=f"{policy.version}+{_digest(read)}",
         warning_keys=warning_keys,
-        calibration=_build_calibration(parse_yaml(package_text(PACKAGE, "calibration.yaml"))),
+        calibration=_build_calibration(
+            parse_checked("calibration.yaml", package_text(PACKAGE, "calibration.yaml"))
+        ),
         rows=tuple(rows),
     )
 
