@@ -254,6 +254,29 @@ def test_detail_page_leads_with_a_clinical_summary(clinician_client, settings):
         assert patient_words not in text
 
 
+def test_detail_page_body_map_and_reasons_speak_to_the_clinician(clinician_client, settings):
+    answers = {**SCIATICA, "locations": ["lower_back", "left.buttock", "left.calf"], "age": 16}
+    text = clinician_client.get(f"/klinik/henvendelse/{store_intake(settings, answers)}").text
+    body = text[text.index('id="h-body"') : text.index('id="h-trend"')]
+    assert "Markerede områder:" in body and "Kropskort, markerede områder:" in body
+    assert ">Højre</text>" in body and ">Venstre</text>" in body
+    why = text[text.index('id="h-why"') : text.index('id="h-patterns"')]
+    assert "Patienten er under 18 år" in why and "lumbal radikulopati" in why
+    for patient_words in (
+        "du har valgt",
+        "Du har ikke valgt",
+        "Din højre",
+        "Din venstre",
+        "Tryk på",
+        "Du er under 18 år",
+        "en læge bør se dig",
+    ):
+        assert patient_words not in text, patient_words
+    empty = {key: value for key, value in SCIATICA.items() if key != "locations"}
+    text = clinician_client.get(f"/klinik/henvendelse/{store_intake(settings, empty)}").text
+    assert "Ingen områder markeret." in text and "Du har ikke valgt" not in text
+
+
 def test_detail_page_hides_unlikely_patterns(clinician_client, settings):
     intake_id = store_intake(settings, SCIATICA)
     text = clinician_client.get(f"/klinik/henvendelse/{intake_id}").text

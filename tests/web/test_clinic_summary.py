@@ -131,6 +131,40 @@ def test_every_question_feature_and_category_has_clinician_words():
     assert set(terms.levels) == set(outcomes.level_ids)
 
 
+PATIENT_ADDRESS = re.compile(r"\b(du|dig|din|dit|dine|you|your)\b", re.IGNORECASE)
+
+
+def test_every_triage_rule_has_a_clinician_reason_that_never_addresses_the_patient():
+    policy = load_knowledge().policy
+    rules = {
+        *(rule.id for rule in policy.escalations),
+        *(f"default:{pattern}" for pattern in policy.defaults),
+        *(exception.id for default in policy.defaults.values() for exception in default.exceptions),
+        policy.self_care.id,
+        "unrecognised",  # engine/triage.py: too few answers
+        "warning_sign_never_lowers",  # engine/assess.py: the safety floor
+    }
+    terms = clinical.clinic_terms().rules
+    assert set(terms) == rules
+    for rule, text in terms.items():
+        for lang in ("da", "en"):
+            assert text(lang) and not PATIENT_ADDRESS.search(text(lang)), (rule, text(lang))
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_portals_triage_reasons_are_the_clinician_ones_never_the_patients(lang):
+    seen = 0
+    for answers in [*case_answers(), CAUDA_EQUINA, POLYNEUROPATHY]:
+        assessment = assess(answers)
+        rows = view.reason_rows(assessment, lang, clinical.answer_text, clinical.rule_reason)
+        for row, reason in zip(rows, assessment.triage_reasons, strict=True):
+            assert row.why == clinical.clinic_terms().rules[reason.rule](lang)
+            assert row.why != reason.why(lang)
+            assert not PATIENT_ADDRESS.search(row.why)
+            seen += 1
+    assert seen > 50
+
+
 # ------------------------------------------------------------------ examination
 
 

@@ -227,7 +227,7 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
         "receipt": repo.format_receipt_code(intake.receipt_code),
         "pattern": view.pattern_name(intake.top_pattern, lang),
         "recognised": assessment.recognised,
-        "reasons": view.reason_rows(assessment, lang, clinical.answer_text),
+        "reasons": view.reason_rows(assessment, lang, clinical.answer_text, clinical.rule_reason),
         "patterns": clinical.pattern_rows(assessment, lang),
         "hidden_below": round(100 * load_examination().shown.min_probability),
         "instruments": view.instrument_rows(assessment, lang),

@@ -44,6 +44,7 @@ class ClinicTerms:
     patterns: Mapping[str, Text]
     levels: Mapping[str, Text]
     values: Mapping[str, Text]  # short names of the answers that are not yes/no
+    rules: Mapping[str, Text]  # triage rule id -> why it set the level, as an indication
 
 
 @cache
@@ -65,6 +66,7 @@ def clinic_terms() -> ClinicTerms:
         patterns={name: Text.of(text) for name, text in raw["patterns"].items()},
         levels={name: Text.of(text) for name, text in raw["levels"].items()},
         values={name: Text.of(text) for name, text in raw["values"].items()},
+        rules={name: Text.of(text) for name, text in raw["rules"].items()},
     )
 
 
@@ -85,6 +87,12 @@ def pattern_name(pattern: str | None, lang: str) -> str:
 
 def level_instruction(level: str, lang: str) -> str:
     return clinic_terms().levels[level](lang)
+
+
+def rule_reason(rule: str, lang: str) -> str:
+    """Why a triage rule set its level, in clinician words (the rule's own why speaks to
+    the patient)."""
+    return clinic_terms().rules[rule](lang)
 
 
 def evidence_text(evidence: Evidence, answers: Mapping[str, Any], lang: str) -> str:

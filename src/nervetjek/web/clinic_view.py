@@ -171,15 +171,19 @@ class ReasonRow:
 
 
 def reason_rows(
-    assessment: Assessment, lang: str, describe: Callable[[str, Any, str], str]
+    assessment: Assessment,
+    lang: str,
+    describe: Callable[[str, Any, str], str],
+    explain: Callable[[str, str], str],
 ) -> list[ReasonRow]:
-    """The triage reasons, each answer behind them put in words by `describe`."""
+    """The triage reasons: each rule's why put in words by `explain` (its rule id), each
+    answer behind it by `describe`."""
     answers = assessment.answers
     return [
         ReasonRow(
             level=r.level,
             level_label=level_label(r.level, lang),
-            why=r.why(lang),
+            why=explain(r.rule, lang),
             answers=tuple(describe(k, answers[k], lang) for k in r.answers if k in answers),
             source=r.source,
         )
