@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from nervetjek.intake import load_item_bank
-from nervetjek.intake.validate import FOLLOW_UPS
+from nervetjek.intake.validate import follow_ups
 
 BANK = load_item_bank()
 KEYS = sorted(BANK.items)
@@ -39,7 +39,7 @@ def value_for(key: str) -> st.SearchStrategy:
 
 def consistent(answers: dict) -> dict:
     """Drop a follow-up 'yes' whose lead question was answered 'no' (invalid input)."""
-    for follow_up, lead in FOLLOW_UPS.items():
+    for follow_up, lead in follow_ups().items():
         if answers.get(follow_up) is True and answers.get(lead) is False:
             del answers[follow_up]
     return answers

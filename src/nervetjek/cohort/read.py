@@ -19,7 +19,7 @@ import polars as pl
 
 from nervetjek.intake import IntakeError, validate_answers
 from nervetjek.intake.bank import Item, ItemBank
-from nervetjek.intake.validate import FOLLOW_UPS, check_value, split_case
+from nervetjek.intake.validate import check_value, follow_ups, split_case
 
 ID = "id"
 MAX_SHOWN = 10  # problems listed in one message
@@ -176,7 +176,7 @@ def _typed(raw: pl.DataFrame, bank: ItemBank) -> pl.DataFrame:
             bad.append(wrong.fill_null(False).alias(name))
     typed = raw.select(values).with_columns(pl.col(ID).cast(pl.String))
     flags = raw.select(bad)
-    for follow_up, lead in FOLLOW_UPS.items():
+    for follow_up, lead in follow_ups().items():
         if follow_up in raw.columns and lead in raw.columns:
             contradiction = (pl.col(follow_up) & ~pl.col(lead)).fill_null(False)
             flags = flags.with_columns(typed.select(contradiction.alias(f"{follow_up}\t{lead}")))

@@ -114,6 +114,10 @@ class ItemBank:
         }
         return dict(sorted(found.items()))
 
+    def follow_ups(self, lead: str) -> list[Item]:
+        """The items asked only after a yes to ``lead`` (``ask_if: {yes: lead}``)."""
+        return [item for item in self.items.values() if item.ask_if and item.ask_if.yes_key == lead]
+
     def region_label(self, code: str, lang: str) -> str:
         return self.region_labels[code](lang)
 

@@ -10,16 +10,23 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from nervetjek.intake.bank import Item, ItemBank, load_item_bank
 
-# Follow-up questions that only make sense after a yes to the question they follow.
-# A yes to the follow-up with a no to the lead question is contradictory.
-FOLLOW_UPS = {
-    "weakness_sudden": "leg_weakness",
-    "weakness_worsening": "leg_weakness",
-}
+# Lead questions whose follow-ups (items with ``ask_if: {yes: <lead>}``) describe the
+# lead's own symptom: "the weakness came on suddenly" with "no weakness" contradicts
+# itself.  Other follow-ups add something new (a whole leg swollen after "no swollen,
+# red or warm calf" is not a contradiction), so they are not checked this way.
+CONTRADICTING_LEADS = ("leg_weakness",)
+
+
+@cache
+def follow_ups() -> dict[str, str]:
+    """Follow-up key -> its lead key, read off the item bank's ``ask_if``."""
+    bank = load_item_bank()
+    return {item.key: lead for lead in CONTRADICTING_LEADS for item in bank.follow_ups(lead)}
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,7 @@ def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
             problems.append(Problem(key, "null is not an answer; leave the key out instead"))
             continue
         problems.extend(Problem(key, message) for message in check_value(item, value, bank))
-    for follow_up, lead in FOLLOW_UPS.items():
+    for follow_up, lead in follow_ups().items():
         if raw.get(follow_up) is True and raw.get(lead) is False:
             problems.append(
                 Problem(

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from nervetjek.conditions import Facts
 from nervetjek.engine import Assessment
-from nervetjek.instruments import score_all
+from nervetjek.instruments import load_instruments, score_all
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
 from nervetjek.store.export import INSTRUMENT_ORDER
@@ -226,9 +227,8 @@ def followup_items(baseline: dict[str, Any]) -> dict[str, list[Item]]:
 
 
 def weakness_followups() -> list[Item]:
-    """The two questions that only follow a yes to leg weakness."""
-    bank = load_item_bank()
-    return [bank["weakness_sudden"], bank["weakness_worsening"]]
+    """The questions that only follow a yes to leg weakness (their ``ask_if``)."""
+    return load_item_bank().follow_ups("leg_weakness")
 
 
 # ------------------------------------------------------------------ trend chart
@@ -242,12 +242,28 @@ class Measure:
     cutoff: int | None  # drawn as a dashed line
 
 
-MEASURES = (
-    Measure("pain", {"da": "Smerte (0-10)", "en": "Pain (0-10)"}, 10, None),
-    Measure("DN4", {"da": "DN4 (0-7)", "en": "DN4 (0-7)"}, 7, 3),
-    Measure("MNSI", {"da": "MNSI (0-13)", "en": "MNSI (0-13)"}, 13, 4),
-    Measure("S-LANSS", {"da": "S-LANSS (0-24)", "en": "S-LANSS (0-24)"}, 24, 12),
-)
+@cache
+def measures() -> tuple[Measure, ...]:
+    """Pain and each instrument, with maxima and cut-offs from the item bank and
+    instruments.yaml (the published numbers live there, with their sources)."""
+    pain = load_item_bank()["pain_intensity"]
+    found = [
+        Measure(
+            "pain",
+            {"da": f"Smerte (0-{pain.maximum})", "en": f"Pain (0-{pain.maximum})"},
+            pain.maximum,
+            None,
+        )
+    ]
+    definitions = load_instruments()
+    for instrument_id in INSTRUMENT_ORDER:
+        definition = definitions[instrument_id]
+        label = f"{instrument_id} (0-{definition.max_score})"
+        cutoff = definition.cutoffs[0].at_least if definition.cutoffs else None
+        found.append(
+            Measure(instrument_id, {"da": label, "en": label}, definition.max_score, cutoff)
+        )
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -268,7 +284,7 @@ def trend_points(
     def values(answers: dict[str, Any]) -> dict[str, int | None]:
         scores = score_all(answers)
         found: dict[str, int | None] = {"pain": answers.get("pain_intensity")}
-        for measure in MEASURES[1:]:
+        for measure in measures()[1:]:
             found[measure.id] = scores[measure.id].score
         return found
 
@@ -303,7 +319,7 @@ class TrendChart:
 
 def trend_chart(points: Sequence[TrendPoint], lang: str) -> TrendChart | None:
     """Coordinates for a small-multiples SVG: one panel per measure with any value."""
-    shown = [m for m in MEASURES if any(p.values.get(m.id) is not None for p in points)]
+    shown = [m for m in measures() if any(p.values.get(m.id) is not None for p in points)]
     if not shown or not points:
         return None
     width, left, right, panel_height, gap, top_pad = 640, 120, 620, 70, 26, 10
