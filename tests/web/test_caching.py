@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from nervetjek.web.security import HEADERS
+
 
 @pytest.mark.parametrize("path", ["/", "/viden/iskias"])
 def test_same_page_same_etag_and_304_when_unchanged(client, path):
@@ -52,3 +54,40 @@ def test_the_language_choice_is_remembered_in_a_cookie(client):
 def test_personal_areas_are_never_stored_by_browsers(client, path):
     response = client.get(path, follow_redirects=False)
     assert response.headers["cache-control"] == "no-store", response.status_code
+
+
+@pytest.mark.parametrize("path", ["/", "/viden/iskias", "/viden/iskias?lang=en"])
+def test_a_page_from_the_cache_is_the_page_the_handler_sent(client, path):
+    """The second request is answered from the cache before routing: same body, same
+    headers, every security header, and no session cookie."""
+    client.cookies.clear()
+    built = client.get(path)
+    client.cookies.clear()
+    cached = client.get(path)
+    assert cached.status_code == built.status_code == 200
+    assert cached.content == built.content
+    assert dict(cached.headers) == dict(built.headers)
+    for name in HEADERS:
+        assert cached.headers[name] == HEADERS[name]
+    assert "nervetjek_svar" not in cached.headers.get("set-cookie", "")
+
+
+def test_a_304_from_the_cache_still_has_the_security_headers(client):
+    etag = client.get("/viden/iskias").headers["etag"]
+    unchanged = client.get("/viden/iskias", headers={"if-none-match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.headers["content-security-policy"] == HEADERS["content-security-policy"]
+
+
+def test_the_language_cookie_is_set_on_a_page_from_the_cache(client):
+    client.get("/viden/iskias?lang=en")  # now cached
+    client.cookies.clear()
+    again = client.get("/viden/iskias?lang=en")
+    assert 'lang="en"' in again.text and "nervetjek_lang=en" in again.headers["set-cookie"]
+
+
+def test_the_health_check_is_answered_with_the_security_headers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert response.headers["x-frame-options"] == HEADERS["x-frame-options"]
+    assert client.head("/healthz").status_code == 200

@@ -373,7 +373,7 @@ def test_every_template_message_has_an_english_text():
 
 def test_the_route_walk_finds_pages_of_every_router(app):
     paths = get_page_routes(app)
-    assert {"/", "/tjek", "/resultat", "/healthz"} <= set(paths)
+    assert {"/", "/tjek", "/resultat", "/readyz"} <= set(paths)
 
 
 def test_the_template_scan_finds_messages():

@@ -24,7 +24,8 @@ from nervetjek.web import (
 from nervetjek.web.i18n import LanguageMiddleware
 from nervetjek.web.logs import install_access_log_redaction
 from nervetjek.web.security import HSTS, SecurityHeadersMiddleware
-from nervetjek.web.templating import PageCache
+from nervetjek.web.session import COOKIE_NAME as ANSWERS_COOKIE
+from nervetjek.web.templating import CachedPagesMiddleware, PageCache
 
 # A new area adds its router here.  A request is matched router by router in this
 # order, so the busiest routes come first: health check, start page, articles, API.
@@ -53,10 +54,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # FastAPI's own OpenTelemetry hooks cost time on every request, and nothing here
+        # collects them: the service's numbers are the Prometheus metrics (web/metrics.py).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.page_cache = PageCache()
+    # Innermost: a cached public page needs the language.  Cached pages and the health
+    # check get the security headers and are counted by the metrics like any answer.
+    app.add_middleware(
+        CachedPagesMiddleware, cache=app.state.page_cache, private_cookie=ANSWERS_COOKIE
+    )
     app.add_middleware(LanguageMiddleware, secure_cookie=settings.secure_cookies)
+    app.add_middleware(api.HealthCheckMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware, extra=HSTS if settings.environment == "production" else None
     )
