@@ -228,7 +228,7 @@ def ready(request: Request) -> JSONResponse:
 
     /healthz says the process runs; a load balancer sends traffic only on /readyz 200.
     """
-    from nervetjek.web.auth import database  # the portal's auth is not loaded for /healthz
+    from nervetjek.web.deps import database
 
     try:
         current, head = database(request).migration_state()

@@ -1,12 +1,10 @@
-"""Clinician login, sessions, CSRF protection and login throttling.
+"""Clinician login, logout and login throttling (the session and CSRF dependencies the
+portal's routes use are in :mod:`nervetjek.web.deps`).
 
 * Passwords: argon2id (argon2-cffi), see ``nervetjek.store.repo``.
 * Sessions: a random id in a Secure (outside development), HttpOnly, SameSite=Strict
   cookie; the database keeps only its SHA-256.  Web processes keep no state, so several
   of them can serve one PostgreSQL.
-* CSRF: every form carries a token.  For a logged-in clinician it is an HMAC of the
-  session id; before login (and on the patient's forms) it is an HMAC of a random value
-  in its own SameSite=Strict cookie (double submit).
 * Throttling: failed logins are counted per account (from any address) and per address
   in the database; count-and-record is atomic (see ``repo.reserve_login_attempt``).  The
   password is checked outside any transaction, and at most
@@ -21,186 +19,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import hashlib
-import hmac
 import os
-import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from nervetjek.store import repo
-from nervetjek.store.db import Database, get_database
 from nervetjek.store.models import User
-from nervetjek.web.deps import NoStoreRoute
+from nervetjek.web.deps import (
+    LOGIN_PATH,
+    SESSION_COOKIE,
+    NoStoreRoute,
+    PostingClinician,
+    anonymous_csrf_token,
+    check_anonymous_csrf,
+    csrf_seed,
+    current_clinician,
+    database,
+)
 from nervetjek.web.metrics import LOGIN_FAILURES, LOGIN_REFUSALS
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
-
-SESSION_COOKIE = "nervetjek_klinik"
-CSRF_COOKIE = "nervetjek_csrf"
-LOGIN_PATH = "/klinik/login"
-
-
-def database(request: Request) -> Database:
-    """The app's database, migrated on first use."""
-    db = get_database(
-        request.app.state.settings.resolved_database_url,
-        request.app.state.settings.owner_database_url,
-    )
-    db.ensure_migrated()
-    return db
-
-
-# ------------------------------------------------------------------ CSRF
-
-
-def _mac(request: Request, purpose: str, value: str) -> str:
-    key = request.app.state.settings.resolved_secret_key().encode("utf-8")
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-@dataclass
-class CsrfSeed:
-    """The random value behind a pre-login form token; set as a cookie when new."""
-
-    value: str
-    new: bool
-
-    def set_on(self, request: Request, response: Response) -> None:
-        if self.new:
-            response.set_cookie(
-                CSRF_COOKIE,
-                self.value,
-                httponly=True,
-                samesite="strict",
-                secure=request.app.state.settings.secure_cookies,
-                path="/",
-            )
-
-
-def csrf_seed(request: Request) -> CsrfSeed:
-    value = request.cookies.get(CSRF_COOKIE)
-    if value and 20 <= len(value) <= 100:
-        return CsrfSeed(value, False)
-    return CsrfSeed(secrets.token_urlsafe(24), True)
-
-
-def anonymous_csrf_token(request: Request, seed: CsrfSeed) -> str:
-    return _mac(request, "anon-csrf", seed.value)
-
-
-def check_anonymous_csrf(request: Request, token: str | None) -> bool:
-    seed = request.cookies.get(CSRF_COOKIE)
-    if not seed or not token:
-        return False
-    return hmac.compare_digest(anonymous_csrf_token(request, CsrfSeed(seed, False)), token)
-
-
-# ------------------------------------------------------------------ the logged-in clinician
-
-
-@dataclass(frozen=True)
-class Clinician:
-    id: int
-    email: str
-    role: str
-    session_token: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    @property
-    def actor(self) -> repo.Actor:
-        return repo.Actor("user", self.email, self.id)
-
-
-def csrf_token(request: Request, clinician: Clinician) -> str:
-    return _mac(request, "session-csrf", clinician.session_token)
-
-
-def _current(request: Request) -> Clinician | None:
-    cached = getattr(request.state, "clinician", None)
-    if cached is not None:
-        return cached
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    settings = request.app.state.settings
-    with database(request).session() as session:
-        row = repo.active_session(
-            session,
-            token,
-            timedelta(minutes=settings.clinician_session_minutes),
-            timedelta(hours=settings.clinician_session_max_hours),
-        )
-        if row is None:
-            return None
-        clinician = Clinician(row.user.id, row.user.email, row.user.role, token)
-    request.state.clinician = clinician
-    return clinician
-
-
-def login_redirect(request: Request) -> HTTPException:
-    target = request.url.path
-    if request.url.query:
-        target += "?" + request.url.query
-    location = (
-        f"{LOGIN_PATH}?next={quote(target, safe='')}" if request.method == "GET" else LOGIN_PATH
-    )
-    return HTTPException(status_code=303, detail="login required", headers={"Location": location})
-
-
-def clinician_page(request: Request) -> Clinician:
-    """Dependency for portal pages: the clinician, or a redirect to the login page."""
-    clinician = _current(request)
-    if clinician is None:
-        raise login_redirect(request)
-    return clinician
-
-
-def clinician_api(request: Request) -> Clinician:
-    """Dependency for the clinician API: the clinician, or 401 with a JSON reason."""
-    clinician = _current(request)
-    if clinician is None:
-        raise HTTPException(
-            status_code=401,
-            detail={
-                "error": "not_authenticated",
-                "message": "A clinician session is required: log in at /klinik/login.",
-            },
-        )
-    return clinician
-
-
-def require_csrf(request: Request, clinician: Clinician, token: str | None) -> None:
-    if not token or not hmac.compare_digest(csrf_token(request, clinician), token):
-        raise HTTPException(
-            status_code=403,
-            detail={
-                "error": "csrf_failed",
-                "message": "The form's security token is missing or wrong. Reload the page.",
-            },
-        )
-
-
-def forbidden_page(request: Request, clinician: Clinician):
-    return render(
-        request,
-        "clinic/forbidden.html",
-        {"clinician": clinician, "csrf": csrf_token(request, clinician), "local_time": str},
-        status_code=403,
-    )
-
 
 # ------------------------------------------------------------------ login and logout
 
@@ -236,7 +81,7 @@ def _login_page(request: Request, next_url: str, error: str | None, status: int 
 async def login_form(request: Request, next: str | None = None):
     # Async, and the database only with a session cookie: a flood of login pages must
     # not occupy the worker threads that logged-in clinicians need.
-    if request.cookies.get(SESSION_COOKIE) and await run_in_threadpool(_current, request):
+    if request.cookies.get(SESSION_COOKIE) and await run_in_threadpool(current_clinician, request):
         return RedirectResponse(_safe_next(next), status_code=303)
     return _login_page(request, next or "/klinik", None)
 
@@ -427,12 +272,7 @@ def _logged_out(request: Request) -> Response:
 
 
 @router.post("/klinik/logout", name="clinic_logout")
-def logout(
-    request: Request,
-    clinician: Clinician = Depends(clinician_page),
-    csrf_token: str = Form("", max_length=200),
-):
-    require_csrf(request, clinician, csrf_token)
+def logout(request: Request, clinician: PostingClinician):
     with database(request).session() as session:
         repo.end_session(session, clinician.session_token)
         repo.audit(session, clinician.actor, "logout")
@@ -440,12 +280,7 @@ def logout(
 
 
 @router.post("/klinik/logout-alle", name="clinic_logout_everywhere")
-def logout_everywhere(
-    request: Request,
-    clinician: Clinician = Depends(clinician_page),
-    csrf_token: str = Form("", max_length=200),
-):
-    require_csrf(request, clinician, csrf_token)
+def logout_everywhere(request: Request, clinician: PostingClinician):
     with database(request).session() as session:
         count = repo.end_all_sessions(session, clinician.id)
         repo.audit(session, clinician.actor, "logout.everywhere", detail={"sessions": count})

@@ -24,15 +24,15 @@ from nervetjek.store.models import Intake, utcnow
 from nervetjek.web import bodymap
 from nervetjek.web import clinic_summary as clinical
 from nervetjek.web import clinic_view as view
-from nervetjek.web.auth import (
+from nervetjek.web.deps import (
     Clinician,
-    clinician_page,
+    NoStoreRoute,
+    PortalClinician,
+    PostingClinician,
     csrf_token,
     database,
     forbidden_page,
-    require_csrf,
 )
-from nervetjek.web.deps import NoStoreRoute
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
@@ -139,7 +139,7 @@ def _duplicates(session, intakes: list[Intake]) -> dict[int, int]:
 @router.get("/klinik", name="clinic_worklist")
 def worklist(
     request: Request,
-    clinician: Clinician = Depends(clinician_page),
+    clinician: PortalClinician,
     filters: repo.WorklistFilter = Depends(worklist_filter),
 ):
     lang = request.state.lang
@@ -172,7 +172,7 @@ def worklist(
 @router.get("/klinik/eksport.csv", name="clinic_export_csv")
 def export_csv(
     request: Request,
-    clinician: Clinician = Depends(clinician_page),
+    clinician: PortalClinician,
     filters: repo.WorklistFilter = Depends(worklist_filter),
     contact: str | None = Query(None, alias="kontakt", max_length=5),
     dialect: str = Query("excel", alias="dialekt", pattern="^(excel|excel-da)$"),
@@ -257,7 +257,7 @@ def summary_context(intake: Intake, lang: str) -> dict[str, Any]:
 
 
 @router.get("/klinik/henvendelse/{intake_id}", name="clinic_detail")
-def detail(request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_page)):
+def detail(request: Request, intake_id: IntakeId, clinician: PortalClinician):
     lang = request.state.lang
     with database(request).session() as session:
         intake = _load(session, intake_id)
@@ -277,9 +277,7 @@ def detail(request: Request, intake_id: IntakeId, clinician: Clinician = Depends
 
 
 @router.get("/klinik/henvendelse/{intake_id}/udskrift", name="clinic_print")
-def print_view(
-    request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_page)
-):
+def print_view(request: Request, intake_id: IntakeId, clinician: PortalClinician):
     """Summary, examination plan and journal text on paper, without the portal around it."""
     with database(request).session() as session:
         intake = _load(session, intake_id)
@@ -292,11 +290,9 @@ def print_view(
 def save_note(
     request: Request,
     intake_id: IntakeId,
-    clinician: Clinician = Depends(clinician_page),
+    clinician: PostingClinician,
     note: str = Form("", max_length=NOTE_MAX),
-    csrf_token: str = Form("", max_length=200),
 ):
-    require_csrf(request, clinician, csrf_token)
     with database(request).session() as session:
         intake = _load(session, intake_id)
         repo.save_note(session, intake, note.strip(), clinician.actor)
@@ -307,10 +303,8 @@ def save_note(
 def mark_seen(
     request: Request,
     intake_id: IntakeId,
-    clinician: Clinician = Depends(clinician_page),
-    csrf_token: str = Form("", max_length=200),
+    clinician: PostingClinician,
 ):
-    require_csrf(request, clinician, csrf_token)
     with database(request).session() as session:
         intake = _load(session, intake_id)
         repo.mark_seen(session, intake, clinician.actor)
@@ -321,10 +315,8 @@ def mark_seen(
 def create_followup(
     request: Request,
     intake_id: IntakeId,
-    clinician: Clinician = Depends(clinician_page),
-    csrf_token: str = Form("", max_length=200),
+    clinician: PostingClinician,
 ):
-    require_csrf(request, clinician, csrf_token)
     settings = request.app.state.settings
     with database(request).session() as session:
         intake = _load(session, intake_id)
@@ -346,9 +338,7 @@ def _days(days: int) -> timedelta:
 
 
 @router.get("/klinik/henvendelse/{intake_id}/fhir", name="clinic_fhir")
-def fhir_bundle(
-    request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_page)
-):
+def fhir_bundle(request: Request, intake_id: IntakeId, clinician: PortalClinician):
     with database(request).session() as session:
         intake = _load(session, intake_id)
         bundle = intake_bundle(intake.id, intake.answers, intake.created_at, _patient(intake))
@@ -376,11 +366,9 @@ def _patient(intake: Intake) -> dict[str, Any]:
 def delete(
     request: Request,
     intake_id: IntakeId,
-    clinician: Clinician = Depends(clinician_page),
-    csrf_token: str = Form("", max_length=200),
+    clinician: PostingClinician,
     confirm: str = Form("", max_length=10),
 ):
-    require_csrf(request, clinician, csrf_token)
     if not clinician.is_admin:
         return forbidden_page(request, clinician)
     if confirm != "ja":
@@ -399,7 +387,7 @@ AUDIT_PAGE = 100
 @router.get("/klinik/audit", name="clinic_audit")
 def audit_log(
     request: Request,
-    clinician: Clinician = Depends(clinician_page),
+    clinician: PortalClinician,
     page: int = Query(1, ge=1, le=100_000, alias="side"),
 ):
     if not clinician.is_admin:

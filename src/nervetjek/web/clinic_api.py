@@ -14,9 +14,8 @@ from pydantic import BaseModel
 from nervetjek.engine import Assessment
 from nervetjek.store import repo
 from nervetjek.store.models import Intake
-from nervetjek.web.auth import Clinician, clinician_api, database
 from nervetjek.web.clinic import IntakeId, worklist_filter
-from nervetjek.web.deps import NoStoreRoute
+from nervetjek.web.deps import ApiClinician, NoStoreRoute, database
 
 router = APIRouter(prefix="/api/klinik", tags=["clinic"], route_class=NoStoreRoute)
 
@@ -62,7 +61,7 @@ ERRORS = {401: {"model": Problem, "description": "No clinician session"}}
 @router.get("/henvendelser", response_model=list[IntakeSummary], responses=ERRORS)
 def list_intakes(
     request: Request,
-    clinician: Clinician = Depends(clinician_api),
+    clinician: ApiClinician,
     filters: repo.WorklistFilter = Depends(worklist_filter),
 ):
     """The worklist: most urgent first, then oldest first (same filters as the page)."""
@@ -83,9 +82,7 @@ def list_intakes(
     response_model=IntakeDetail,
     responses={**ERRORS, 404: {"model": Problem, "description": "No such intake"}},
 )
-def get_intake(
-    request: Request, intake_id: IntakeId, clinician: Clinician = Depends(clinician_api)
-):
+def get_intake(request: Request, intake_id: IntakeId, clinician: ApiClinician):
     """One intake with answers, the stored assessment, the note and answered follow-ups."""
     with database(request).session() as session:
         intake = repo.get_intake(session, intake_id)

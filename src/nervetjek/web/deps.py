@@ -1,13 +1,33 @@
-"""What routers share: the no-store route class for personal pages."""
+"""What routers share: typed dependencies and the no-store route class.
+
+* ``database(request)``: the app's database, migrated on first use.
+* CSRF: every form carries a token.  For a logged-in clinician it is an HMAC of the
+  session id; before login (and on the patient's forms) it is an HMAC of a random value
+  in its own SameSite=Strict cookie (double submit).
+* The logged-in clinician: ``PortalClinician`` for pages (redirect to login),
+  ``ApiClinician`` for the JSON API (401), ``PostingClinician`` for the portal's form
+  posts (the clinician, with the form's CSRF token checked).
+* ``NoStoreRoute``: personal pages are never cached.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable, Coroutine
-from typing import Any
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import Depends, Form, HTTPException, Request, Response
 from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from nervetjek.store import repo
+from nervetjek.store.db import Database, get_database
+from nervetjek.web.templating import render
 
 NO_STORE = {"cache-control": "no-store"}
 
@@ -25,10 +45,182 @@ class NoStoreRoute(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 response = await handler(request)
-            except HTTPException as exc:
+            except StarletteHTTPException as exc:
                 exc.headers = {**(exc.headers or {}), **NO_STORE}
                 raise
             response.headers.update(NO_STORE)
             return response
 
         return route
+
+
+SESSION_COOKIE = "nervetjek_klinik"
+CSRF_COOKIE = "nervetjek_csrf"
+LOGIN_PATH = "/klinik/login"
+
+
+def database(request: Request) -> Database:
+    """The app's database, migrated on first use."""
+    db = get_database(
+        request.app.state.settings.resolved_database_url,
+        request.app.state.settings.owner_database_url,
+    )
+    db.ensure_migrated()
+    return db
+
+
+# ------------------------------------------------------------------ CSRF
+
+
+def _mac(request: Request, purpose: str, value: str) -> str:
+    key = request.app.state.settings.resolved_secret_key().encode("utf-8")
+    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class CsrfSeed:
+    """The random value behind a pre-login form token; set as a cookie when new."""
+
+    value: str
+    new: bool
+
+    def set_on(self, request: Request, response: Response) -> None:
+        if self.new:
+            response.set_cookie(
+                CSRF_COOKIE,
+                self.value,
+                httponly=True,
+                samesite="strict",
+                secure=request.app.state.settings.secure_cookies,
+                path="/",
+            )
+
+
+def csrf_seed(request: Request) -> CsrfSeed:
+    value = request.cookies.get(CSRF_COOKIE)
+    if value and 20 <= len(value) <= 100:
+        return CsrfSeed(value, False)
+    return CsrfSeed(secrets.token_urlsafe(24), True)
+
+
+def anonymous_csrf_token(request: Request, seed: CsrfSeed) -> str:
+    return _mac(request, "anon-csrf", seed.value)
+
+
+def check_anonymous_csrf(request: Request, token: str | None) -> bool:
+    seed = request.cookies.get(CSRF_COOKIE)
+    if not seed or not token:
+        return False
+    return hmac.compare_digest(anonymous_csrf_token(request, CsrfSeed(seed, False)), token)
+
+
+# ------------------------------------------------------------------ the logged-in clinician
+
+
+@dataclass(frozen=True)
+class Clinician:
+    id: int
+    email: str
+    role: str
+    session_token: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def actor(self) -> repo.Actor:
+        return repo.Actor("user", self.email, self.id)
+
+
+def csrf_token(request: Request, clinician: Clinician) -> str:
+    return _mac(request, "session-csrf", clinician.session_token)
+
+
+def current_clinician(request: Request) -> Clinician | None:
+    cached = getattr(request.state, "clinician", None)
+    if cached is not None:
+        return cached
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    settings = request.app.state.settings
+    with database(request).session() as session:
+        row = repo.active_session(
+            session,
+            token,
+            timedelta(minutes=settings.clinician_session_minutes),
+            timedelta(hours=settings.clinician_session_max_hours),
+        )
+        if row is None:
+            return None
+        clinician = Clinician(row.user.id, row.user.email, row.user.role, token)
+    request.state.clinician = clinician
+    return clinician
+
+
+def login_redirect(request: Request) -> HTTPException:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    location = (
+        f"{LOGIN_PATH}?next={quote(target, safe='')}" if request.method == "GET" else LOGIN_PATH
+    )
+    return HTTPException(status_code=303, detail="login required", headers={"Location": location})
+
+
+def clinician_page(request: Request) -> Clinician:
+    """Dependency for portal pages: the clinician, or a redirect to the login page."""
+    clinician = current_clinician(request)
+    if clinician is None:
+        raise login_redirect(request)
+    return clinician
+
+
+def clinician_api(request: Request) -> Clinician:
+    """Dependency for the clinician API: the clinician, or 401 with a JSON reason."""
+    clinician = current_clinician(request)
+    if clinician is None:
+        raise HTTPException(
+            status_code=401,
+            detail={
+                "error": "not_authenticated",
+                "message": "A clinician session is required: log in at /klinik/login.",
+            },
+        )
+    return clinician
+
+
+def require_csrf(request: Request, clinician: Clinician, token: str | None) -> None:
+    if not token or not hmac.compare_digest(csrf_token(request, clinician), token):
+        raise HTTPException(
+            status_code=403,
+            detail={
+                "error": "csrf_failed",
+                "message": "The form's security token is missing or wrong. Reload the page.",
+            },
+        )
+
+
+def forbidden_page(request: Request, clinician: Clinician):
+    return render(
+        request,
+        "clinic/forbidden.html",
+        {"clinician": clinician, "csrf": csrf_token(request, clinician), "local_time": str},
+        status_code=403,
+    )
+
+
+def clinician_form(
+    request: Request,
+    clinician: Clinician = Depends(clinician_page),
+    csrf_token: str = Form("", max_length=200),
+) -> Clinician:
+    """Dependency for the portal's form posts: the clinician, CSRF token checked."""
+    require_csrf(request, clinician, csrf_token)
+    return clinician
+
+
+PortalClinician = Annotated[Clinician, Depends(clinician_page)]
+ApiClinician = Annotated[Clinician, Depends(clinician_api)]
+PostingClinician = Annotated[Clinician, Depends(clinician_form)]

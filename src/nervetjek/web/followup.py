@@ -19,8 +19,13 @@ from nervetjek.intake import IntakeError, load_outcomes, validate_answers
 from nervetjek.intake.bank import Item
 from nervetjek.store import repo
 from nervetjek.web import clinic_view as view
-from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
-from nervetjek.web.deps import NoStoreRoute
+from nervetjek.web.deps import (
+    NoStoreRoute,
+    anonymous_csrf_token,
+    check_anonymous_csrf,
+    csrf_seed,
+    database,
+)
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)

@@ -22,8 +22,13 @@ from nervetjek.intake import load_outcomes
 from nervetjek.store import repo
 from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
-from nervetjek.web.auth import anonymous_csrf_token, check_anonymous_csrf, csrf_seed, database
-from nervetjek.web.deps import NoStoreRoute
+from nervetjek.web.deps import (
+    NoStoreRoute,
+    anonymous_csrf_token,
+    check_anonymous_csrf,
+    csrf_seed,
+    database,
+)
 from nervetjek.web.metrics import SUBMISSIONS
 from nervetjek.web.patient import out_of_hours
 from nervetjek.web.templating import render
