@@ -180,8 +180,33 @@ class Walk:
         print("  pages: " + " -> ".join(self.pages))
 
 
-def run_flow(page, base_url: str, answers: dict, visit=None, max_steps: int = 60) -> Walk:
-    """From the start page to the check page; ``visit(page)`` runs on every page."""
+def own_words_step(page, text: str = "", confirm=None) -> None:
+    """The text box (empty: "Spring over") or its confirm page (``confirm(page)`` may
+    correct it before it is sent)."""
+    if path_of(page) == "/egne-ord":
+        if text:
+            page.fill("#f-free_text", text)
+            page.click("form.own-words-form button:not([name])")
+        else:
+            page.click("form.own-words-form button[name=spring]")
+        return
+    if confirm is not None:
+        confirm(page)
+    page.click("form.confirm-form button[type=submit]")
+
+
+def run_flow(
+    page,
+    base_url: str,
+    answers: dict,
+    visit=None,
+    max_steps: int = 60,
+    text: str = "",
+    confirm=None,
+) -> Walk:
+    """From the start page to the check page; ``visit(page)`` runs on every page.
+
+    The own-words box gets ``text`` (empty: skipped), see :func:`own_words_step`."""
     page.goto(base_url + "/")
     if visit:
         visit(page)
@@ -198,6 +223,9 @@ def run_flow(page, base_url: str, answers: dict, visit=None, max_steps: int = 60
         if path in ("/akut", "/samme-dag"):
             page.click("[data-continue]")
             continue
+        if path.startswith("/egne-ord"):
+            own_words_step(page, text, confirm)
+            continue
         walk.screens.append(fill_page(page, answers))
     raise AssertionError(f"no check page after {max_steps} steps: {walk.pages}")
 
@@ -205,6 +233,9 @@ def run_flow(page, base_url: str, answers: dict, visit=None, max_steps: int = 60
 def answer_new_questions(page, answers: dict) -> None:
     """After a change, answer the questions it opened until the flow leaves the screens."""
     for _ in range(30):
+        if path_of(page) == "/egne-ord":
+            own_words_step(page)
+            continue
         if not path_of(page).startswith("/spoergsmaal/"):
             return
         fill_page(page, answers)
@@ -216,6 +247,9 @@ def advance_to(page, base_url: str, key: str, answers: dict | None = None) -> No
     page.goto(base_url + "/")
     page.click("a.button--start")
     for _ in range(30):
+        if path_of(page) == "/egne-ord":
+            own_words_step(page)
+            continue
         if key in screen_keys(page):
             # The page's scripts (body map, toggles) run on "load"; a click that
             # navigated may return before it, so tests would see the page half set up.

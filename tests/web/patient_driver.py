@@ -96,6 +96,36 @@ def parse(html: str) -> _FormParser:
     return parser
 
 
+def form_at(html: str, action: str) -> Form:
+    forms = [f for f in parse(html).forms if f.action == action]
+    assert len(forms) == 1, f"one form posting to {action}"
+    return forms[0]
+
+
+def current_values(form: Form) -> dict[str, Any]:
+    """What the browser sends for a form as it is shown (nothing changed)."""
+    data: dict[str, Any] = {}
+    for c in form.controls:
+        if not c.name or c.type in ("submit", "button"):
+            continue
+        if c.type in ("checkbox", "radio"):
+            if c.checked:
+                if c.type == "checkbox":
+                    data.setdefault(c.name, []).append(c.value)
+                else:
+                    data[c.name] = c.value
+        else:
+            data[c.name] = c.value
+    return data
+
+
+def own_words(client, text: str = "") -> object:
+    """Send the own-words text box (empty: skip it); the response, not followed."""
+    form = form_at(client.get("/egne-ord").text, "/egne-ord")
+    data = {**current_values(form), "free_text": text}
+    return client.post("/egne-ord", data=data, follow_redirects=False)
+
+
 def question_form(html: str) -> Form:
     forms = [f for f in parse(html).forms if f.action.startswith("/spoergsmaal/")]
     assert len(forms) == 1, "a question page has exactly one question form"
@@ -167,8 +197,14 @@ def _local(location: str) -> str:
     return parts.path + ("?" + parts.query if parts.query else "")
 
 
-def run_questionnaire(client, answers: dict[str, Any], max_steps: int = 80) -> Run:
-    """Answer the interview from "Start nu" to the check page."""
+def run_questionnaire(
+    client, answers: dict[str, Any], max_steps: int = 80, text: str = "", confirm=None
+) -> Run:
+    """Answer the interview from "Start nu" to the check page.
+
+    The own-words box gets ``text`` (empty: skipped); its confirm page is sent as shown,
+    after ``confirm(form_data)`` may change it.
+    """
     client.get("/")  # the start page sets the cookie that "Start nu" looks for
     path = _local(client.get("/begynd", follow_redirects=False).headers["location"])
     visited: list[str] = []
@@ -181,8 +217,19 @@ def run_questionnaire(client, answers: dict[str, Any], max_steps: int = 80) -> R
         if path == "/tjek":
             return Run(visited, screens, used, response.text)
         if path in ("/akut", "/samme-dag"):
-            links = dict((text, href) for href, text in parse(response.text).links)
+            links = dict((label, href) for href, label in parse(response.text).links)
             path = links.get("Fortsæt med spørgsmålene") or links["Se dine svar"]
+            continue
+        if path in ("/egne-ord", "/egne-ord/bekraeft"):
+            form = form_at(response.text, path)
+            data = current_values(form)
+            if path == "/egne-ord":
+                data["free_text"] = text
+            elif confirm is not None:
+                confirm(data)
+            posted = client.post(path, data=data, follow_redirects=False)
+            assert posted.status_code == 303, (path, posted.status_code, _errors(posted.text))
+            path = _local(posted.headers["location"])
             continue
         form = question_form(response.text)
         data, keys = fill(form, answers)

@@ -29,7 +29,7 @@ def test_a_sent_screen_is_shown_again_and_only_the_next_new_one():
 
 
 def test_the_warning_step_comes_first_and_then_the_questions():
-    assert [step.name for step in flow.FLOW] == ["warning_signs", "questions"]
+    assert [step.name for step in flow.FLOW] == ["warning_signs", "own_words", "questions"]
     assert flow.warnings_pending(SessionData())
     answers = {"age": 40, "duration_days": 10, "locations": ["right.calf"]}
     dialogue = play(answers)
@@ -63,7 +63,9 @@ def test_record_adds_a_new_screen_and_replaces_a_sent_one():
 def test_answered_to_the_end_the_flow_goes_to_the_check_page():
     dialogue = play({"age": 40, "duration_days": 10})
     data = SessionData(
-        answers=dict(dialogue.answers), screens=[list(s.keys) for s in dialogue.screens if s.keys]
+        answers=dict(dialogue.answers),
+        screens=[list(s.keys) for s in dialogue.screens if s.keys],
+        own_words="done",
     )
     assert flow.next_url(data) == flow.CHECK_URL
     assert "age" in data.screens[flow.screen_of(data, "age") - 1]

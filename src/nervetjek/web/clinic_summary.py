@@ -20,6 +20,7 @@ from nervetjek.intake import load_item_bank
 from nervetjek.intake.bank import Item, Text
 from nervetjek.knowledge.examination import ExaminationStep, load_examination
 from nervetjek.web import clinic_view as view
+from nervetjek.web import own_words
 from nervetjek.web.i18n import translations
 from nervetjek.web.templating import environment
 
@@ -77,6 +78,28 @@ def finding_present(key: str, value: Any) -> bool:
 
 def term(key: str, lang: str) -> str:
     return clinic_terms().items[key].text(lang)
+
+
+@dataclass(frozen=True)
+class MarkedWords:
+    """A piece of the person's own words; ``labels`` says what was read from it."""
+
+    text: str
+    labels: tuple[str, ...]
+
+
+def _fact_label(key: str, value: Any, lang: str) -> str:
+    # A region is read one at a time; the answer is a list of them.
+    is_regions = load_item_bank()[key].type == "regions" and not isinstance(value, list)
+    return answer_text(key, [value] if is_regions else value, lang)
+
+
+def marked_own_words(text: str | None, lang: str) -> tuple[MarkedWords, ...]:
+    """The own words with the parts the text reader understood marked, for the clinic."""
+    return tuple(
+        MarkedWords(part.text, tuple(_fact_label(k, v, lang) for k, v in part.facts))
+        for part in own_words.marked(text or "")
+    )
 
 
 def pattern_name(pattern: str | None, lang: str) -> str:
@@ -165,6 +188,7 @@ class ClinicalSummary:
     recognised: bool
     patterns: tuple[LeadingPattern, ...]
     free_text: str | None
+    marked_words: tuple[MarkedWords, ...] = ()  # free_text with the understood parts marked
 
 
 def distribution(locations: Sequence[str] | None, lang: str) -> Distribution:
@@ -262,6 +286,7 @@ def clinical_summary(assessment: Assessment, lang: str) -> ClinicalSummary:
         recognised=assessment.recognised,
         patterns=leading_patterns(assessment, lang),
         free_text=free_text,
+        marked_words=marked_own_words(free_text, lang),
     )
 
 

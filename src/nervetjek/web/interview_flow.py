@@ -30,6 +30,9 @@ from nervetjek.knowledge import load_knowledge
 from nervetjek.web.session import SessionData
 
 CHECK_URL = "/tjek"
+# The own-words step: the text box, then the page that confirms what was understood.
+OWN_WORDS_URL = "/egne-ord"
+CONFIRM_URL = "/egne-ord/bekraeft"
 
 
 def screen_url(number: int) -> str:
@@ -129,6 +132,7 @@ def record(data: SessionData, screen: ShownScreen, answers: Mapping[str, Any]) -
         emergency_shown=data.emergency_shown,
         same_day_shown=data.same_day_shown,
         csrf=data.csrf,
+        own_words=data.own_words,
     )
 
 
@@ -174,8 +178,26 @@ def _questions(data: SessionData, complete_instruments: bool) -> str | None:
     return screen_url(len(data.screens) + 1)
 
 
+def own_words_due(data: SessionData, complete_instruments: bool = False) -> bool:
+    """Whether the text box comes now: after every warning-sign screen and the follow-ups
+    their answers opened, once, and never once an answer calls for 112."""
+    if data.own_words == "done":
+        return False
+    screen = _engine_screen(data, complete_instruments)
+    if screen.done:
+        return not screen.emergency
+    return screen.kind not in ("warning", "follow_up")
+
+
+def _own_words(data: SessionData, complete_instruments: bool) -> str | None:
+    if not own_words_due(data, complete_instruments):
+        return None
+    return CONFIRM_URL if data.own_words == "read" else OWN_WORDS_URL
+
+
 FLOW: tuple[FlowStep, ...] = (
     FlowStep("warning_signs", _warning_signs),
+    FlowStep("own_words", _own_words),
     FlowStep("questions", _questions),
 )
 

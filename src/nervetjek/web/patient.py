@@ -28,7 +28,7 @@ from nervetjek.engine.result import Evidence
 from nervetjek.instruments import InstrumentScore, load_instruments
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
-from nervetjek.web import bodymap, interview_flow, questionnaire, session
+from nervetjek.web import bodymap, interview_flow, own_words, questionnaire, session
 from nervetjek.web.deps import NO_STORE
 from nervetjek.web.interview_flow import ShownScreen
 from nervetjek.web.questionnaire import FieldError
@@ -161,6 +161,10 @@ def _show(request: Request, url: str, data: SessionData):
         return _warning_page(request, data, "emergency")
     if url == "/samme-dag":
         return _warning_page(request, data, "same_day")
+    if url == interview_flow.OWN_WORDS_URL:
+        return _own_words_response(request, data, [], None)
+    if url == interview_flow.CONFIRM_URL:
+        return _confirm_response(request, data, own_words.understood(data), [], None)
     if url.startswith("/spoergsmaal/"):
         number = int(url.rsplit("/", 1)[1])
         screen = interview_flow.screen_at(data, number, _complete_instruments(request))
@@ -214,7 +218,7 @@ class QuestionField:
 
 
 def _fields(
-    screen: ShownScreen, values: dict[str, Any], errors: list[FieldError], lang: str
+    items: Iterable[Item], values: dict[str, Any], errors: list[FieldError], lang: str
 ) -> list[QuestionField]:
     by_key = {e.key: e for e in errors}
     required = interview_flow.required_keys()
@@ -232,7 +236,7 @@ def _fields(
             unit=item.unit(lang) if item.unit else None,
             required=item.key in required,
         )
-        for item in screen.items
+        for item in items
     ]
 
 
@@ -262,7 +266,7 @@ def _question_response(
         "page_title": first.text(lang) if single else interview_flow.screen_title(screen)(lang),
         "single": single,
         "intro": page.intro(lang) if page.intro and not single else None,
-        "fields": _fields(screen, values, errors, lang),
+        "fields": _fields(screen.items, values, errors, lang),
         "errors": errors,
         "remaining": screen.remaining,
         "back_url": back_url,
@@ -410,6 +414,132 @@ async def continue_interview(request: Request):
     if data is None or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
         return _redirect(request, "/?udloebet=1", None)
     return _show(request, _next_url(request, data), data)
+
+
+# ------------------------------------------------------------------- own words
+
+
+def _own_words_response(
+    request: Request,
+    data: SessionData,
+    errors: list[FieldError],
+    text: str | None,
+    status_code: int = 200,
+):
+    item = load_item_bank()[own_words.TEXT_KEY]
+    screens = len(data.screens)
+    ctx = {
+        "errors": errors,
+        "text": own_words.own_text(data.answers) if text is None else text,
+        "max_length": item.max_length,
+        "field_id": questionnaire.field_id(item),
+        "back_url": interview_flow.screen_url(screens) if screens else "/",
+        "csrf": data.csrf,
+        "state": _form_state(request, data),
+    }
+    return _render(request, "patient/own_words.html", ctx, data, status_code=status_code)
+
+
+def _confirm_response(
+    request: Request,
+    data: SessionData,
+    facts: list[own_words.Understood],
+    errors: list[FieldError],
+    values: dict[str, Any] | None,
+    removed: Iterable[str] = (),
+    status_code: int = 200,
+):
+    lang = _lang(request)
+    if values is None:
+        values = own_words.form_values(facts, data)
+    fields = _fields([f.item for f in facts], values, errors, lang)
+    ctx = {
+        "errors": errors,
+        "facts": list(zip(facts, fields, strict=True)),
+        "statements": {f.key: f.statement(lang) for f in facts},
+        "marked": own_words.marked(own_words.own_text(data.answers)),
+        "removed": set(removed),
+        "remove_field": own_words.REMOVE_FIELD,
+        "shown": questionnaire.LIST_SEPARATOR.join(f.key for f in facts),
+        "back_url": interview_flow.OWN_WORDS_URL,
+        "csrf": data.csrf,
+        "state": _form_state(request, data),
+        "bodymap": bodymap.view(values.get("locations"), lang)
+        if any(f.item.type == "regions" for f in facts)
+        else None,
+    }
+    return _render(request, "patient/own_words_confirm.html", ctx, data, status_code=status_code)
+
+
+def _own_words_session(request: Request, form: Any) -> SessionData | None:
+    """The posted session, if the form is this session's own (its csrf token)."""
+    data = _posted_session(request, form)
+    if data is None or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
+        return None
+    return data
+
+
+@router.get("/egne-ord", name="own_words", include_in_schema=False)
+def own_words_page(request: Request):
+    data = session.load(request)
+    if data is None or not data.started:
+        return _redirect(request, "/", data)
+    return _own_words_response(request, data, [], None)
+
+
+@router.post("/egne-ord", name="own_words_post", include_in_schema=False)
+async def own_words_post(request: Request):
+    form = await request.form()
+    data = _own_words_session(request, form)
+    if data is None:
+        return _redirect(request, "/?udloebet=1", None)
+    item = load_item_bank()[own_words.TEXT_KEY]
+    skipped = form.get("spring") is not None
+    submission = questionnaire.parse_screen([item], {} if skipped else form, {})
+    text = submission.answers.get(own_words.TEXT_KEY)
+    candidate = own_words.with_text(data, text)
+    if candidate.own_words == "read" and not own_words.understood(candidate):
+        candidate = own_words.done(candidate)  # nothing understood: nothing to confirm
+    if not submission.errors and not session.fits(request, candidate):
+        submission.errors.append(
+            FieldError(item.key, questionnaire.field_id(item), questionnaire.MESSAGE_TOO_BIG)
+        )
+    if submission.errors:
+        shown = submission.values.get(own_words.TEXT_KEY, "")
+        return _own_words_response(request, data, submission.errors, shown, 400)
+    return _show(request, _next_url(request, candidate), candidate)
+
+
+@router.get("/egne-ord/bekraeft", name="own_words_confirm", include_in_schema=False)
+def own_words_confirm(request: Request):
+    data = session.load(request)
+    if data is None or not data.started:
+        return _redirect(request, "/", data)
+    facts = own_words.understood(data)
+    if data.own_words != "read" or not facts:
+        data = own_words.done(data) if data.own_words == "read" else data
+        return _redirect(request, _next_url(request, data), data)
+    return _confirm_response(request, data, facts, [], None)
+
+
+@router.post("/egne-ord/bekraeft", name="own_words_confirm_post", include_in_schema=False)
+async def own_words_confirm_post(request: Request):
+    form = await request.form()
+    data = _own_words_session(request, form)
+    if data is None:
+        return _redirect(request, "/?udloebet=1", None)
+    facts = own_words.understood(data)
+    if data.own_words != "read":
+        return _show(request, _next_url(request, data), data)
+    if str(form.get("shown", "")) != questionnaire.LIST_SEPARATOR.join(f.key for f in facts):
+        error = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
+        return _confirm_response(request, data, facts, [error], None, status_code=400)
+    result = own_words.confirm(data, facts, form)
+    if result.data is None:
+        return _confirm_response(
+            request, data, facts, result.errors, result.values, result.removed, 400
+        )
+    return _show(request, _after_answers(request, result.data), result.data)
 
 
 def _warning_page(request: Request, data: SessionData, level: str):

@@ -53,6 +53,9 @@ class SessionData:
     emergency_shown: bool = False
     same_day_shown: bool = False
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # The own-words step: "" not reached yet, "read" the text waits for its confirm page,
+    # "done" written (or skipped) and confirmed.
+    own_words: str = ""
 
     @property
     def asked(self) -> list[str]:
@@ -76,6 +79,7 @@ class SessionData:
             "e": int(self.emergency_shown),
             "s": int(self.same_day_shown),
             "t": self.csrf,
+            "w": self.own_words,
         }
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -92,7 +96,18 @@ class SessionData:
             emergency_shown=bool(payload["e"]),
             same_day_shown=bool(payload["s"]),
             csrf=str(payload["t"]),
+            # Sessions from before the own-words step have no "w": they reach it next.
+            own_words=_own_words_state(payload.get("w", "")),
         )
+
+
+OWN_WORDS_STATES = ("", "read", "done")
+
+
+def _own_words_state(value: Any) -> str:
+    if value not in OWN_WORDS_STATES:
+        raise ValueError("unknown own-words state")
+    return value
 
 
 def derive_key(secret: str) -> bytes:
