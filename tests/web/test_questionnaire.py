@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from nervetjek.intake import load_item_bank
+from nervetjek.readability import lix
 from nervetjek.web import questionnaire as q
 
 BANK = load_item_bank()
@@ -258,6 +259,10 @@ def test_form_values_round_trip():
         }
     )
     assert q.parse_screen(page("course"), form, {}).answers == answers
+
+
+def test_the_messages_are_plain_danish():
+    assert lix("\n\n".join(q.MESSAGES)) < 40
 
 
 def test_every_message_is_a_string_with_known_parameters():
