@@ -26,6 +26,7 @@ from nervetjek.engine import assess
 from nervetjek.intake import load_item_bank
 from nervetjek.interview.plan import load_plan
 from nervetjek.knowledge import load_knowledge
+from nervetjek.readability import lix
 from nervetjek.store.models import Intake
 from nervetjek.web import clinic_summary, interview_flow, session
 from nervetjek.web import own_words as ow
@@ -367,3 +368,30 @@ def _post_without_cookie(client, path: str, data: dict) -> str:
     client.cookies.clear()
     assert response.status_code == 200, (path, response.status_code, response.text[:500])
     return response.text
+
+
+@pytest.mark.parametrize("path", ["/egne-ord", "/egne-ord/bekraeft", "/tjek"])
+def test_the_own_words_pages_are_plain_danish_and_in_english(client, path):
+    _to_own_words(client, NO_WARNING_SIGNS)
+    own_words(client, SCIATICA_TEXT)
+    if path == "/tjek":
+        page = client.get("/egne-ord/bekraeft")
+        client.post("/egne-ord/bekraeft", data=current_values(form_at(page.text, page.url.path)))
+    danish = client.get(path)
+    assert danish.status_code == 200 and str(danish.url).endswith(path)
+    assert lix(_main_text(danish.text)) < 40
+    assert SCIATICA_TEXT.split(",")[0] in danish.text  # the person's own words are shown
+    english = client.get(path + "?lang=en").text
+    heading = {
+        "/egne-ord": "Describe your symptoms in your own words",
+        "/egne-ord/bekraeft": "This is what we understood",
+        "/tjek": "In your own words",
+    }[path]
+    assert heading in english
+
+
+def _main_text(html: str) -> str:
+    main = re.search(r"<main.*?</main>", html, re.S).group(0)
+    return " ".join(
+        re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", " ", main, flags=re.S)).split()
+    )

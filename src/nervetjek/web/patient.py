@@ -636,6 +636,7 @@ def check_answers(request: Request):
             "sections": _sections(data, _lang(request)),
             "unfinished_url": None if next_url == interview_flow.CHECK_URL else next_url,
             "back_url": interview_flow.screen_url(len(data.screens)),
+            "own_words": own_words.own_text(data.answers),
         },
         data,
     )
