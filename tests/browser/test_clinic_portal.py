@@ -119,7 +119,7 @@ def test_followup_and_trend_chart(page, live_server, clinician, external_request
     page.goto(f"{live_server.url}/opfoelgning/{token}")
     assert_accessible(page)
     screenshot(page, "clinic-followup-form")
-    page.check("#q-bladder_bowel_change input[value=nej]")
+    page.check("#q-bladder_bowel_change input[value=no]")
     page.check("#q-pain_intensity input[value='2']")
     page.check("#q-trend input[value=better]")
     for key in (
@@ -131,7 +131,7 @@ def test_followup_and_trend_chart(page, live_server, clinician, external_request
         "numbness",
         "itching",
     ):
-        page.check(f"#q-{key} input[value=nej]")
+        page.check(f"#q-{key} input[value=no]")
     page.click("form button[type=submit]")
     assert "Dine svar er sendt" in page.content()
     assert_accessible(page)
@@ -153,7 +153,7 @@ def test_followup_and_trend_chart(page, live_server, clinician, external_request
 def test_followup_warning_sign_shows_urgent_advice(page, live_server):
     token = make_followup(live_server.settings, store_intake(live_server.settings, SCIATICA))
     page.goto(f"{live_server.url}/opfoelgning/{token}")
-    page.check("#q-bladder_bowel_change input[value=ja]")
+    page.check("#q-bladder_bowel_change input[value=yes]")
     page.click("form button[type=submit]")
     box = page.locator(".urgent-box")
     assert box.is_visible()

@@ -53,8 +53,8 @@ def test_answering_stores_once_and_the_detail_page_draws_the_trend(client, setti
     intake_id = store_intake(settings, {**SCIATICA, **dict.fromkeys(DN4_ALL, True)})
     token = make_followup(settings, intake_id)
     page = client.get(f"/opfoelgning/{token}")
-    fields = {key: "nej" for key in DN4_ALL} | {"burning": "ja", "pain_intensity": "3"}
-    fields |= {"trend": "better", "bladder_bowel_change": "nej"}
+    fields = {key: "no" for key in DN4_ALL} | {"burning": "yes", "pain_intensity": "3"}
+    fields |= {"trend": "better", "bladder_bowel_change": "no"}
     done = client.post(f"/opfoelgning/{token}", data=_answers(page.text, **fields))
     assert done.status_code == 200
     assert "Dine svar er sendt" in done.text
@@ -84,7 +84,7 @@ def test_a_warning_sign_shows_the_urgent_advice_at_once(client, settings):
     page = client.get(f"/opfoelgning/{token}")
     done = client.post(
         f"/opfoelgning/{token}",
-        data=_answers(page.text, bladder_bowel_change="ja", pain_intensity="8"),
+        data=_answers(page.text, bladder_bowel_change="yes", pain_intensity="8"),
     )
     assert done.status_code == 200
     assert 'class="urgent-box"' in done.text
@@ -97,7 +97,7 @@ def test_weakness_followup_needs_weakness(client, settings):
     page = client.get(f"/opfoelgning/{token}")
     bad = client.post(
         f"/opfoelgning/{token}",
-        data=_answers(page.text, leg_weakness="nej", weakness_sudden="ja"),
+        data=_answers(page.text, leg_weakness="no", weakness_sudden="yes"),
     )
     assert bad.status_code == 422
     assert client.get(f"/opfoelgning/{token}").status_code == 200  # still open
@@ -133,3 +133,13 @@ def test_access_log_lines_do_not_keep_the_token():
     RedactAccessLog().filter(record)
     assert "AbC_def" not in record.getMessage()
     assert "/opfoelgning/[skjult]" in record.getMessage()
+
+
+def test_a_value_that_is_not_an_answer_is_refused_and_the_link_stays_open(client, settings):
+    token = make_followup(settings, store_intake(settings, SCIATICA))
+    page = client.get(f"/opfoelgning/{token}")
+    for field, value in (("burning", "ja"), ("pain_intensity", "²"), ("trend", "maybe")):
+        bad = client.post(f"/opfoelgning/{token}", data=_answers(page.text, **{field: value}))
+        assert bad.status_code == 422
+        assert "Vælg et af svarene ved hvert spørgsmål" in bad.text
+    assert client.get(f"/opfoelgning/{token}").status_code == 200

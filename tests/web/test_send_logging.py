@@ -48,7 +48,7 @@ def _flow(client, settings) -> None:
     form = client.get(f"/opfoelgning/{token}")
     done = client.post(
         f"/opfoelgning/{token}",
-        data={"csrf_token": form_token(form.text), "pain_intensity": "4", "burning": "ja"},
+        data={"csrf_token": form_token(form.text), "pain_intensity": "4", "burning": "yes"},
     )
     assert done.status_code == 200
     assert login(client, "log@example.dk").status_code == 303

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from nervetjek.bounds import OutOfBounds, whole_number
 from nervetjek.engine import assess_valid
 from nervetjek.intake import IntakeError, load_outcomes, validate_answers
 from nervetjek.intake.bank import Item
@@ -26,6 +25,7 @@ from nervetjek.web.deps import (
     csrf_seed,
     database,
 )
+from nervetjek.web.questionnaire import NO, YES, parse_screen
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
@@ -37,7 +37,7 @@ def _fields(items: list[Item], lang: str, values: dict[str, str]) -> list[dict[s
     fields = []
     for item in items:
         if item.type == "boolean":
-            options = [("ja", view.YES_NO[lang][0]), ("nej", view.YES_NO[lang][1])]
+            options = [(YES, view.YES_NO[lang][0]), (NO, view.YES_NO[lang][1])]
         elif item.type == "choice":
             options = [(value, label(lang)) for value, label in item.options.items()]
         else:  # integer scale (pain 0-10)
@@ -66,24 +66,11 @@ def _all_items(baseline: dict[str, Any]) -> list[Item]:
     return [item for group in groups.values() for item in group] + view.weakness_followups()
 
 
-def parse_answers(form: dict[str, str], items: list[Item]) -> dict[str, Any]:
-    """Form values to intake answers; unanswered questions stay out."""
-    answers: dict[str, Any] = {}
-    for item in items:
-        raw = form.get(item.key, "")
-        if not raw:
-            continue
-        if item.type == "boolean":
-            if raw in ("ja", "nej"):
-                answers[item.key] = raw == "ja"
-        elif item.type == "integer":
-            try:
-                answers[item.key] = whole_number(raw)
-            except OutOfBounds:
-                answers[item.key] = raw[:20]  # not a number: validation names the problem
-        else:
-            answers[item.key] = raw
-    return answers
+def parse_answers(form: dict[str, str], items: list[Item]) -> tuple[dict[str, Any], bool]:
+    """(answers, whether every value was valid), read by the interview's own parser:
+    one reading of yes/no, scales and choices for every form."""
+    submission = parse_screen(items, form, {})
+    return submission.answers, not submission.errors
 
 
 def _closed(request: Request) -> Response:
@@ -143,7 +130,9 @@ def _answer_sync(request: Request, token: str, form: dict[str, str]) -> Response
     values = {k: v[:10] for k, v in form.items()}
     if not check_anonymous_csrf(request, form.get("csrf_token")):
         return _form(request, token, baseline, values, ["csrf"], status=403)
-    answers = parse_answers(form, _all_items(baseline))
+    answers, valid = parse_answers(form, _all_items(baseline))
+    if not valid:
+        return _form(request, token, baseline, values, ["invalid"], status=422)
     try:
         answers = validate_answers(answers)
         # The engine sees the first answers updated with the new ones, so that rules
