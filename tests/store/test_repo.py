@@ -218,11 +218,12 @@ def test_passwords_are_argon2id_and_checked(db):
         assert user.email == "admin@example.dk"
         assert user.password_hash.startswith("$argon2id$")
     with db.session() as session:
-        assert repo.authenticate(session, "ADMIN@example.dk", "correct horse battery").role == (
-            "admin"
-        )
-        assert repo.authenticate(session, "admin@example.dk", "wrong password!!") is None
-        assert repo.authenticate(session, "nobody@example.dk", "correct horse battery") is None
+        user_id, stored = repo.password_hash_for(session, "ADMIN@example.dk")
+        assert session.get(User, user_id).role == "admin"
+        assert repo.verify_password(stored, "correct horse battery")
+        assert not repo.verify_password(stored, "wrong password!!")
+        assert repo.password_hash_for(session, "nobody@example.dk") is None
+        assert not repo.verify_password(None, "correct horse battery")
 
 
 def test_user_rules(db):
@@ -327,5 +328,9 @@ def test_followup_links_open_once_and_expire(db):
         repo.answer_followup(session, followup, answers, assess(answers))
     with db.session() as session:
         assert repo.open_followup(session, token) is None
-        answered = repo.answered_followups(session, intake.id)
+        answered = session.scalars(
+            select(FollowUp).where(
+                FollowUp.intake_id == intake.id, FollowUp.answered_at.is_not(None)
+            )
+        ).all()
         assert [f.answers for f in answered] == [{"pain_intensity": 3}]

@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -197,15 +196,6 @@ def rehash_if_needed(session: Session, user_id: int, password: str) -> None:
     user = session.get(User, user_id)
     if user is not None and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-
-
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user if the password is right (for the command line and tests)."""
-    found = password_hash_for(session, email)
-    if not verify_password(found[1] if found else None, password):
-        return None
-    rehash_if_needed(session, found[0], password)
-    return session.get(User, found[0])
 
 
 # ------------------------------------------------------------------ login throttling
@@ -585,12 +575,3 @@ def answer_followup(
         followup.intake_id,
         {"followup": followup.id},
     )
-
-
-def answered_followups(session: Session, intake_id: int) -> Sequence[FollowUp]:
-    query = (
-        select(FollowUp)
-        .where(FollowUp.intake_id == intake_id, FollowUp.answered_at.is_not(None))
-        .order_by(FollowUp.answered_at)
-    )
-    return list(session.scalars(query))

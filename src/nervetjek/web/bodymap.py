@@ -180,12 +180,6 @@ def _geometry() -> dict[str, tuple[str, tuple[Shape, ...]]]:
     return shapes
 
 
-def missing_regions() -> list[str]:
-    """Regions of the item bank without a shape (a test keeps this empty)."""
-    geometry = _geometry()
-    return [code for code in load_item_bank().regions if code not in geometry]
-
-
 def _in_reading_order(regions: list[Region], viewer_left: str) -> tuple[Region, ...]:
     """Tab order follows the drawing: unsided first, then the leg on the viewer's left."""
 
