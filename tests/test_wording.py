@@ -44,6 +44,11 @@ WRONG = {
     r"Kritisk iskæmi: Akut blodprop": "Akut iskæmi i benet",
     r"[Ss]pinal stenose": "spinalstenose",
     r"\"ikke: \"|ikke \{label": "a written no statement (answer_no_da / label_no)",
+    # Read with the same eye (issue 10, item 7's last line):
+    r"føler mindre": "nedsat følelse",
+    r"\bi hug\b": "på hug",
+    r"de sidste (to|\d+) uger|de sidste måneder": "de seneste ...",
+    r"Sukkersyge er": 'Diabetes er (the question says "diabetes (sukkersyge)")',
 }
 
 
