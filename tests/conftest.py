@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -19,8 +20,29 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(environment="test", data_dir=data_dir, secret_key=TEST_SECRET, **overrides)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One SQLite database migrated to head per test session (and per xdist worker).
+
+    Running the migrations takes most of a second; copying the file takes milliseconds,
+    so each test gets a copy instead of migrating its own."""
+    from nervetjek.store.db import Database
+
+    path = tmp_path_factory.mktemp("template") / "nervetjek.db"
+    database = Database(f"sqlite:///{path.as_posix()}")
+    database.migrate()
+    database.dispose()
+    return path
+
+
+def copy_template(template: Path, destination: Path) -> Path:
+    shutil.copyfile(template, destination)
+    return destination
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, migrated_template: Path) -> Settings:
+    copy_template(migrated_template, tmp_path / "nervetjek.db")
     return make_settings(tmp_path)
 
 
@@ -86,8 +108,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def cli_database(tmp_path, monkeypatch):
+def cli_database(tmp_path, monkeypatch, migrated_template):
     """The database the CLI would use: a fresh SQLite file, migrated, via the settings."""
+    copy_template(migrated_template, tmp_path / "nervetjek.db")
     monkeypatch.setenv("NERVETJEK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("NERVETJEK_ENVIRONMENT", "test")
     monkeypatch.delenv("NERVETJEK_DATABASE_URL", raising=False)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from nervetjek.store.db import Database, forget_database, get_database
+from tests.conftest import copy_template
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -64,7 +66,9 @@ def db_url(request, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def db(db_url) -> Iterator[Database]:
+def db(db_url, migrated_template) -> Iterator[Database]:
+    if db_url.startswith("sqlite:///"):
+        copy_template(migrated_template, Path(db_url.removeprefix("sqlite:///")))
     database = get_database(db_url)
     database.ensure_migrated()
     yield database

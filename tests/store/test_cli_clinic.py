@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from nervetjek.cli import app
 from nervetjek.store import repo
-from nervetjek.store.models import utcnow
+from nervetjek.store.models import User, utcnow
 
 from .helpers import EMERGENCY, SCIATICA, add_intake
 
@@ -35,7 +35,9 @@ def test_user_add_reads_the_password_from_stdin(database):
     assert result.exit_code == 0, result.output
     assert "chef@example.dk (admin)" in result.output
     with database.session() as session:
-        assert repo.authenticate(session, "chef@example.dk", "a long password 1").role == "admin"
+        user_id, stored = repo.password_hash_for(session, "chef@example.dk")
+        assert repo.verify_password(stored, "a long password 1")
+        assert session.get(User, user_id).role == "admin"
     assert "user.create" in _actions(database)
 
 

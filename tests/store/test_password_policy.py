@@ -28,4 +28,4 @@ def test_user_add_refuses_weak_passwords(cli_database, password):
     assert result.exit_code == 2
     assert "password" in result.output
     with cli_database.session() as session:
-        assert repo.authenticate(session, "w@example.dk", password) is None
+        assert repo.password_hash_for(session, "w@example.dk") is None  # no account made
