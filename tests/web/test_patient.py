@@ -496,7 +496,7 @@ def test_error_messages_have_english_texts():
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/spoergsmaal/1", "/akut", "/samme-dag", "/ny", "/tjek", "/resultat"]
+    "path", ["/", "/spoergsmaal/1", "/akut", "/samme-dag", "/egne-ord", "/ny", "/tjek", "/resultat"]
 )
 def test_danish_is_plain(client, path):
     run_questionnaire(client, VIGNETTES[0]["answers"])

@@ -527,11 +527,17 @@ async def own_words_confirm_post(request: Request):
     form = await request.form()
     data = _own_words_session(request, form)
     if data is None:
-        return _redirect(request, "/?udloebet=1", None)
+        # No session of its own (expired, blocked, another site): change nothing, but a
+        # confirmed warning sign that needs 112 still reaches the emergency page.
+        urgent = _emergency_without_session(request, form)
+        return urgent or _redirect(request, "/?udloebet=1", None)
     facts = own_words.understood(data)
     if data.own_words != "read":
         return _show(request, _next_url(request, data), data)
     if str(form.get("shown", "")) != questionnaire.LIST_SEPARATOR.join(f.key for f in facts):
+        urgent = _emergency_without_session(request, form)
+        if urgent is not None:
+            return urgent
         error = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
         return _confirm_response(request, data, facts, [error], None, status_code=400)
     result = own_words.confirm(data, facts, form)
