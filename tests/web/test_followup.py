@@ -92,6 +92,21 @@ def test_a_warning_sign_shows_the_urgent_advice_at_once(client, settings):
     assert done.text.index("urgent-box") < done.text.index("Dine svar er sendt")
 
 
+def test_the_portal_names_a_follow_up_warning_sign_as_a_finding(client, settings):
+    intake_id = store_intake(settings, SCIATICA)
+    token = make_followup(settings, intake_id)
+    page = client.get(f"/opfoelgning/{token}")
+    fields = {"bladder_bowel_change": "yes", "saddle_numbness": "yes", "pain_intensity": "8"}
+    client.post(f"/opfoelgning/{token}", data=_answers(page.text, **fields))
+    make_user(settings, "w@example.dk")
+    login(client, "w@example.dk")
+    detail = client.get(f"/klinik/henvendelse/{intake_id}").text
+    warning = re.search(r'<strong class="warning-text">([^<]*)</strong>', detail).group(1)
+    assert "nyopståede blære- eller tarmforstyrrelser" in warning
+    assert "ridebukseanæstesi" in warning
+    assert "følelsesløshed i skridtet" not in detail  # the patient's statement
+
+
 def test_weakness_followup_needs_weakness(client, settings):
     token = make_followup(settings, store_intake(settings, SCIATICA))
     page = client.get(f"/opfoelgning/{token}")

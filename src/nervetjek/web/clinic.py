@@ -217,7 +217,7 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
             "at": f.answered_at,
             "level": f.triage_level,
             "level_label": view.level_label(f.triage_level, lang),
-            "warnings": view.red_flag_texts(f.result, lang),
+            "warnings": clinical.red_flag_findings(f.result, lang),
         }
         for f in answered
     ]

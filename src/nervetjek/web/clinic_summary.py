@@ -118,6 +118,12 @@ def rule_reason(rule: str, lang: str) -> str:
     return clinic_terms().rules[rule](lang)
 
 
+def red_flag_findings(assessment: Assessment, lang: str) -> list[str]:
+    """The warning signs answered yes, as findings ("ridebukseanæstesi"), not as the
+    patient's statement ("følelsesløshed i skridtet")."""
+    return [term(flag.key, lang) for flag in assessment.red_flags]
+
+
 def evidence_text(evidence: Evidence, answers: Mapping[str, Any], lang: str) -> str:
     """One piece of the model's evidence in clinician words, with the polarity answered.
 

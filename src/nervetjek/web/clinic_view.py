@@ -192,10 +192,6 @@ def reason_rows(
     ]
 
 
-def red_flag_texts(assessment: Assessment, lang: str) -> list[str]:
-    return [flag.statement(lang) for flag in assessment.red_flags]
-
-
 # ------------------------------------------------------------------ follow-up questions
 
 
