@@ -4,7 +4,7 @@
 
 Cases: the shared dev vignettes (realistic answer sets).  Timing is in-process with
 time.perf_counter_ns around one `assess()` call each (validation included); the garbage
-collector runs between rounds, not inside a timing.  Target (issue 2): median under 200 µs.
+collector runs between rounds, not inside a timing.  Target (issue 12): median under 100 µs.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def main() -> None:
     table.add_row(
         "model only, cohort column-wise, cases/s", f"{time_cohort(cases, args.rounds):,.0f}"
     )
-    table.add_row("target median", "< 200 µs")
+    table.add_row("target median", "< 100 µs")
     Console().print(table)
 
 

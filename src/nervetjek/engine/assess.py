@@ -27,7 +27,7 @@ from nervetjek.engine.result import (
     RedFlag,
     TriageReason,
 )
-from nervetjek.engine.triage import TriageDecision, decide, escalations, pattern_reason
+from nervetjek.engine.triage import TriageDecision, decide, escalation_levels, pattern_reason
 from nervetjek.instruments import score_all
 from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
 from nervetjek.intake.bank import Text
@@ -185,11 +185,8 @@ def _safety_floor(
         kept = reobserve(observations, reduced, set(change), knowledge)
         probabilities = posterior(log_scores(kept, knowledge))
         pattern = recognised_pattern(kept, probabilities, reduced_answers, knowledge)
-        raised = escalations(reduced, knowledge)
-        levels = [
-            pattern_reason(pattern, reduced, bool(raised), knowledge).level,
-            *(r.level for r in raised),
-        ]
+        raised = escalation_levels(reduced, knowledge)
+        levels = [pattern_reason(pattern, reduced, bool(raised), knowledge).level, *raised]
         rank = min(outcomes.levels[level].rank for level in levels)
         if rank < best_rank:
             best_rank, best = rank, (tuple(change), pattern)
@@ -207,11 +204,47 @@ def _red_flags(
 ) -> tuple[RedFlag, ...]:
     """Warning signs answered yes, in questionnaire order, with the rules they raised."""
     flags = []
-    for key, item in load_item_bank().items.items():
-        if key in knowledge.warning_keys and answers.get(key) is True:
+    for key, statement in _warning_items(knowledge):
+        if answers.get(key) is True:
             rules = tuple(r.rule for r in reasons if r.kind == "escalation" and key in r.answers)
-            flags.append(RedFlag(key=key, rules=rules, statement=item.yes_statement))
+            flags.append(RedFlag(key=key, rules=rules, statement=statement))
     return tuple(flags)
+
+
+_WARNING_ITEMS: dict[int, tuple[tuple[str, Text], ...]] = {}
+
+
+def _warning_items(knowledge: Knowledge) -> tuple[tuple[str, Text], ...]:
+    """The warning-sign questions in questionnaire order, with what a yes says."""
+    found = _WARNING_ITEMS.get(id(knowledge))
+    if found is None:
+        found = _WARNING_ITEMS[id(knowledge)] = tuple(
+            (key, item.yes_statement)
+            for key, item in load_item_bank().items.items()
+            if key in knowledge.warning_keys
+        )
+    return found
+
+
+_ADVICE: dict[tuple[int, str, str | None], tuple[tuple[AdviceStep, NextStep, bool], ...]] = {}
+
+
+def _advice_for(
+    level: str, pattern: str | None, knowledge: Knowledge
+) -> tuple[tuple[AdviceStep, NextStep, bool], ...]:
+    """The advice steps that may apply at this level and pattern, in order, each with
+    whether the answers still decide.  A step whose condition reads only the outcome
+    (no answer keys) is settled here, once per level and pattern."""
+    key = (id(knowledge), level, pattern)
+    found = _ADVICE.get(key)
+    if found is None:
+        outcome_only = Facts.of({}, level=level, pattern=pattern)
+        found = _ADVICE[key] = tuple(
+            (step, _next_step(step), bool(step.condition.keys))
+            for step in knowledge.advice
+            if step.condition.keys or step.condition.evaluate(outcome_only) is True
+        )
+    return found
 
 
 def _next_steps(
@@ -219,7 +252,9 @@ def _next_steps(
 ) -> tuple[NextStep, ...]:
     context = facts.with_outcome(level=level, pattern=pattern)
     return tuple(
-        _next_step(step) for step in knowledge.advice if step.condition.evaluate(context) is True
+        next_step
+        for step, next_step, reads_answers in _advice_for(level, pattern, knowledge)
+        if not reads_answers or step.condition.evaluate(context) is True
     )
 
 
@@ -240,7 +275,7 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
     scores = log_scores(observations, knowledge)
     probabilities = posterior(scores)
     pattern = recognised_pattern(observations, probabilities, answers, knowledge)
-    evidence = evidence_by_pattern(observations, len(knowledge.patterns))
+    evidence = evidence_by_pattern(observations, knowledge)
     pattern_keys = (
         _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], observations, facts)
         if pattern

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from nervetjek.conditions import Condition, Facts
@@ -21,6 +20,11 @@ from nervetjek.knowledge import Knowledge
 
 if TYPE_CHECKING:
     import numpy as np
+
+# Evidence is named for a pattern when its ratio is at least this strong either way.
+MIN_EVIDENCE_RATIO = 1.25
+MAX_OPPOSING_RATIO = 1.0 / MIN_EVIDENCE_RATIO
+EVIDENCE_PER_SIDE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,10 @@ class _Feature:
     # The same feature for whole columns: the observation made when the condition has
     # the given truth value, tried in order (the first match wins, as in `evaluate`).
     outcomes: tuple[tuple[Condition, bool, Observation], ...]
+    # A flag that is one yes/no answer: `observe` reads the answer itself (the hot path).
+    yes_key: str | None = None
+    yes: Observation | None = None
+    no: Observation | None = None
 
 
 def _flag_feature(flag) -> _Feature:
@@ -88,7 +96,7 @@ def _flag_feature(flag) -> _Feature:
         return no if value is False else None
 
     outcomes = ((condition, True, yes),) + (((condition, False, no),) if no else ())
-    return _Feature(frozenset(keys), no is not None, evaluate, outcomes)
+    return _Feature(frozenset(keys), no is not None, evaluate, outcomes, key, yes, no)
 
 
 def _category_feature(category) -> _Feature:
@@ -135,12 +143,21 @@ def feature_outcomes(
 
 
 def observe(facts: Facts, knowledge: Knowledge) -> list[Observation]:
-    """Every feature whose value is known, with its row of the table."""
+    """Every feature whose value is known, with its row of the table (in feature order)."""
+    answers = facts.answers
     seen = []
     for feature in _features(knowledge):
-        observation = feature.evaluate(facts)
-        if observation is not None:
-            seen.append(observation)
+        key = feature.yes_key
+        if key is None:
+            observation = feature.evaluate(facts)
+            if observation is not None:
+                seen.append(observation)
+            continue
+        value = answers.get(key)
+        if value is True:
+            seen.append(feature.yes)
+        elif value is False and feature.no is not None:
+            seen.append(feature.no)
     return seen
 
 
@@ -249,25 +266,65 @@ def cohort_posterior(scores: np.ndarray) -> np.ndarray:
     return weights / total[:, None]
 
 
-# Evidence is named for a pattern when its ratio is at least this strong either way.
-MIN_EVIDENCE_RATIO = 1.25
-EVIDENCE_PER_SIDE = 3
-_EXACT_RATIO = itemgetter(0)
+# Per pattern, every observation value strong enough to be named for it (against it),
+# strongest first: (id of the observation, its evidence).  Of equally strong values the
+# later feature comes first for, the earlier first against, the order in which a stable
+# sort of one person's observations (made in feature order) puts them.
+_Ranking = tuple[tuple[tuple[int, Evidence], ...], ...]
+_RANKINGS: dict[int, tuple[_Ranking, _Ranking]] = {}
+
+
+def _rankings(knowledge: Knowledge) -> tuple[_Ranking, _Ranking]:
+    found = _RANKINGS.get(id(knowledge))
+    if found is None:
+        values = [
+            (position, obs)
+            for position, outcomes in enumerate(feature_outcomes(knowledge))
+            for _, _, obs in outcomes
+        ]
+        strongest_for, strongest_against = [], []
+        for pattern in range(len(knowledge.patterns)):
+            pulls = sorted(values, key=lambda value, p=pattern: (value[1].ratio[p], value[0]))
+            strongest_for.append(
+                tuple(
+                    (id(obs), obs.evidence[pattern][1])
+                    for _, obs in reversed(pulls)
+                    if obs.ratio[pattern] >= MIN_EVIDENCE_RATIO
+                )
+            )
+            strongest_against.append(
+                tuple(
+                    (id(obs), obs.evidence[pattern][1])
+                    for _, obs in pulls
+                    if obs.ratio[pattern] <= MAX_OPPOSING_RATIO
+                )
+            )
+        found = _RANKINGS[id(knowledge)] = (tuple(strongest_for), tuple(strongest_against))
+    return found
+
+
+def _first(ranking: tuple[tuple[int, Evidence], ...], seen: set[int]) -> tuple[Evidence, ...]:
+    named = []
+    for observation, evidence in ranking:
+        if observation in seen:
+            named.append(evidence)
+            if len(named) == EVIDENCE_PER_SIDE:
+                break
+    return tuple(named)
 
 
 def evidence_by_pattern(
-    observations: Sequence[Observation], patterns: int
+    observations: Sequence[Observation], knowledge: Knowledge
 ) -> list[tuple[tuple[Evidence, ...], tuple[Evidence, ...]]]:
-    """The strongest observations for and against each pattern, in pattern order."""
-    if not observations:
-        return [((), ())] * patterns
-    found = []
-    against = 1.0 / MIN_EVIDENCE_RATIO
-    for column in zip(*(obs.evidence for obs in observations), strict=True):
-        pulls = sorted(column, key=_EXACT_RATIO)
-        supporting = tuple(
-            e for r, e in reversed(pulls[-EVIDENCE_PER_SIDE:]) if r >= MIN_EVIDENCE_RATIO
-        )
-        opposing = tuple(e for r, e in pulls[:EVIDENCE_PER_SIDE] if r <= against)
-        found.append((supporting, opposing))
-    return found
+    """The strongest observations for and against each pattern, in pattern order: at most
+    EVIDENCE_PER_SIDE each way, strongest first.  `observations` as `observe` makes them.
+
+    Walks each pattern's ranking of every value (made once per knowledge) until enough
+    of this person's observations are found, instead of sorting them per pattern.
+    """
+    seen = {id(obs) for obs in observations}
+    strongest_for, strongest_against = _rankings(knowledge)
+    return [
+        (_first(for_, seen), _first(against, seen))
+        for for_, against in zip(strongest_for, strongest_against, strict=True)
+    ]

@@ -40,6 +40,15 @@ def _reason(rule: Escalation, kind: str, facts: Facts) -> TriageReason:
     )
 
 
+def escalation_levels(facts: Facts, knowledge: Knowledge) -> list[str]:
+    """The levels of the escalations that apply, without their reasons."""
+    return [
+        rule.level
+        for rule in knowledge.policy.escalations
+        if rule.condition.evaluate(facts) is True
+    ]
+
+
 def escalations(facts: Facts, knowledge: Knowledge) -> list[TriageReason]:
     return [
         _reason(rule, "escalation", facts)
