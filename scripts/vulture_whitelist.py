@@ -89,3 +89,4 @@ answer_en  # items.yaml
 answer_no_da  # items.yaml
 answer_no_en  # items.yaml
 temperature_reason  # calibration.yaml (src/nervetjek/knowledge/loader.py)
+shown_to_patient_for  # instruments.yaml (src/nervetjek/instruments/scoring.py)

@@ -47,15 +47,20 @@ TYPOS = [
     ("intake/items.yaml", "nervetjek.intake", "ask_if:", "ask_iff"),
     ("intake/items.yaml", "nervetjek.intake", "answer_no_da:", "answer_no_dA"),
     ("intake/items.yaml", "nervetjek.intake", "item: 7, scores_on:", "score_on"),
+    ("instruments/instruments.yaml", "nervetjek.instruments", "at_least: 3", "at_leest"),
+    ("instruments/instruments.yaml", "nervetjek.instruments", "  unscored:", "unscore"),
 ]
 
 
 def _parse(source: str, text: str):
+    from nervetjek.instruments.scoring import parse_instruments_yaml
     from nervetjek.intake.bank import parse_items_yaml
     from nervetjek.knowledge.loader import parse_checked
 
     if source == "intake/items.yaml":
         return parse_items_yaml(text)
+    if source == "instruments/instruments.yaml":
+        return parse_instruments_yaml(text)
     return parse_checked(source.split("/")[1], text)
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from nervetjek.datafiles import package_yaml
+from nervetjek.datafiles import check_schema, package_text, parse_yaml, plain
 from nervetjek.intake.bank import ItemBank, Text, load_item_bank
 
 
@@ -142,9 +142,60 @@ def _definition(instrument_id: str, raw: Mapping[str, Any], bank: ItemBank) -> I
     )
 
 
+# ---------------------------------------------------------------------------- schema
+# The shape of instruments.yaml: a misspelt key is refused with its file and line.
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _TextSpec(_Strict):
+    da: str
+    en: str
+
+
+class _CutoffSpec(_Strict):
+    id: str
+    at_least: int
+    label: _TextSpec
+    source: str
+
+
+class _ShownSpec(_Strict):
+    patterns: list[str]
+    reason: str
+    source: str
+
+
+class _InstrumentSpec(_Strict):
+    name: _TextSpec
+    purpose: _TextSpec
+    citation: str
+    items: int
+    unscored: list[int] = []
+    weights: dict[int, int] = {}
+    max_score: int
+    cutoffs: list[_CutoffSpec]
+    below_label: _TextSpec
+    shown_to_patient_for: _ShownSpec
+
+
+class _InstrumentsSpec(RootModel[dict[str, _InstrumentSpec]]):
+    pass
+
+
+def parse_instruments_yaml(text: str) -> Mapping[str, Any]:
+    """instruments.yaml, checked against its schema (file and line of any unknown key)."""
+    source = "instruments/instruments.yaml"
+    raw = parse_yaml(text, source, keep_lines=True)
+    check_schema(_InstrumentsSpec, raw, source)
+    return plain(raw)
+
+
 @cache
 def load_instruments() -> dict[str, InstrumentDefinition]:
-    raw = package_yaml("nervetjek.instruments", "instruments.yaml")
+    raw = parse_instruments_yaml(package_text("nervetjek.instruments", "instruments.yaml"))
     bank = load_item_bank()
     return {key: _definition(key, entry, bank) for key, entry in raw.items()}
 
