@@ -408,3 +408,14 @@ def _main_text(html: str) -> str:
     return " ".join(
         re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", " ", main, flags=re.S)).split()
     )
+
+
+def test_the_session_keeps_the_own_words_state():
+    data = ow.with_text(warnings_done(), SCIATICA_TEXT)
+    again = SessionData.from_json(data.to_json())
+    assert again.own_words == "read" and again.answers["free_text"] == SCIATICA_TEXT
+    # A session from before the step has no state: it reaches the text box next.
+    old = data.to_json().replace(b',"w":"read"', b"")
+    assert SessionData.from_json(old).own_words == ""
+    with pytest.raises(ValueError):
+        SessionData.from_json(data.to_json().replace(b'"w":"read"', b'"w":"skipped"'))
