@@ -11,18 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OWN_CASES = case_sets(ROOT)["own_cases"]
 
 
-# Known and recorded in docs/safety/baseline.json: with few answers the interview stops while
-# spinal stenosis leads unrecognised and falls back to gp_or_physio (expected gp_soon).
-KNOWN_UNDER_TRIAGE = {"sp-walking-sitting-few-answers"}
-
-
-def _param(case):
-    known = case["id"] in KNOWN_UNDER_TRIAGE
-    mark = pytest.mark.xfail(strict=True, reason="known interview under-triage") if known else ()
-    return pytest.param(case, id=case["id"], marks=mark)
-
-
-@pytest.mark.parametrize("case", [_param(c) for c in OWN_CASES[::4]])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in OWN_CASES[::4]])
 def test_the_interview_skips_no_required_question_and_keeps_the_level(case):
     dialogue = played(case["answers"])
     assert skipped(dialogue, case["answers"]) == []

@@ -51,23 +51,37 @@ def _ranked(probabilities: Sequence[float]) -> list[int]:
     return sorted(range(len(probabilities)), key=lambda i: -probabilities[i])
 
 
+def counted_answers(
+    observations: Sequence[Observation], answers: Mapping[str, Any], knowledge: Knowledge
+) -> frozenset[str]:
+    """The answers recognition counts: those behind an observation, less age and sex."""
+    policy = knowledge.policy
+    return frozenset(
+        key
+        for obs in observations
+        for key in obs.keys
+        if key in answers and key not in policy.not_counted
+    )
+
+
 def recognised_pattern(
     observations: Sequence[Observation],
     probabilities: Sequence[float],
     answers: Mapping[str, Any],
     knowledge: Knowledge,
+    *,
+    count_answers: bool = True,
 ) -> str | None:
-    """The leading pattern, or None when the answers are too few or too vague for one."""
+    """The leading pattern, or None when the answers are too few or too vague for one.
+
+    With `count_answers` false, the number of answers is not checked: the short interview
+    asks whether the answers point to the leader well enough once there are enough of them.
+    """
     policy = knowledge.policy
-    answered = {
-        key
-        for obs in observations
-        for key in obs.keys
-        if key in answers and key not in policy.not_counted
-    }
+    answered = counted_answers(observations, answers, knowledge)
     best = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
     if (
-        len(answered) < policy.min_answers
+        (count_answers and len(answered) < policy.min_answers)
         or probabilities[best] < policy.min_probability
         or probabilities[best] < policy.min_lift * knowledge.prior[best]
         or max((obs.ratio[best] for obs in observations), default=0.0) < policy.min_support_ratio

@@ -187,8 +187,18 @@ def next_screen(
         if now.calibrated[now.leader] < plan.settled_probability
         else []
     )
-    pick = max(level_open or pattern_open or weighed, key=lambda w: w.value, default=None)
-    if pick is None or (not level_open and not pattern_open and pick.value < plan.min_value):
+    # While no pattern is recognised the person gets the fallback level and no explanation;
+    # an answer that gets the leading pattern recognised can give its level (a fallback
+    # below the pattern's level is an under-triage), so the interview goes on while one is
+    # likely enough.
+    recognition_open = [w for w in weighed if w.recognises]
+    open_now = level_open or pattern_open or recognition_open
+    # Unrecognised, the leader needs an answer that points to it (the engine's support
+    # ratio) more than a fall in entropy the overconfident posterior can no longer show:
+    # ask what tests the leading pattern best.
+    rank = (lambda w: (w.evidence, w.value)) if not now.recognised else (lambda w: w.value)
+    pick = max(open_now or weighed, key=rank, default=None)
+    if pick is None or (not open_now and pick.value < plan.min_value):
         instruments = _instrument_keys(now, asked_set, complete_instruments, plan)
         if instruments:
             keys = _group(instruments, plan)
@@ -199,6 +209,8 @@ def next_screen(
         if level_open
         else "could change the leading pattern"
         if pattern_open
+        else "could get the leading pattern recognised"
+        if recognition_open
         else "worth asking"
     )
     return _screen("question", (pick.key,), estimate - 1, why)

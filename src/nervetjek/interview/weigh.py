@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 
 from nervetjek.conditions import Facts
-from nervetjek.engine.assess import recognised_pattern
+from nervetjek.engine.assess import counted_answers, recognised_pattern
 from nervetjek.engine.model import Observation, log_scores, observe, posterior, reobserve
 from nervetjek.engine.triage import escalations, pattern_reason
 from nervetjek.intake import load_item_bank, load_outcomes
@@ -97,6 +97,9 @@ class Belief:
     naive: tuple[float, ...]  # the engine's posterior
     calibrated: tuple[float, ...]  # the tempered posterior the interview believes
     decision: int  # rank of the level the engine would give now
+    recognised: bool  # the engine recognises a pattern now (else it falls back)
+    recognisable: bool  # it would, were there enough answers (the policy's min_answers)
+    counted: int  # answers the engine counts towards min_answers
     pattern_ranks: tuple[int, ...]  # rank of the level if each pattern were the true one
 
     @property
@@ -144,6 +147,11 @@ def belief(
         tuple(naive),
         tuple(calibrated),
         decision,
+        pattern is not None,
+        pattern is not None
+        or recognised_pattern(observations, naive, answers, knowledge, count_answers=False)
+        is not None,
+        len(counted_answers(observations, answers, knowledge)),
         pattern_ranks,
     )
 
@@ -184,15 +192,21 @@ def entropy_bits(probabilities: Sequence[float]) -> float:
     return -sum(p * math.log2(p) for p in probabilities if p > 0.0)
 
 
-def decision_cost(state: Belief, plan: Plan) -> float:
-    """Expected cost of the engine's level now, over the calibrated belief."""
+def level_cost(state: Belief, level: int, plan: Plan) -> float:
+    """Expected cost of giving the level of rank `level`, over the calibrated belief."""
     cost = 0.0
     for p, rank in zip(state.calibrated, state.pattern_ranks, strict=True):
-        if state.decision > rank:  # the decision is less urgent than needed
-            cost += p * plan.under_triage_cost * (state.decision - rank)
-        elif state.decision < rank:
-            cost += p * plan.over_triage_cost * (rank - state.decision)
+        if level > rank:  # the level is less urgent than needed
+            cost += p * plan.under_triage_cost * (level - rank)
+        elif level < rank:
+            cost += p * plan.over_triage_cost * (rank - level)
     return cost
+
+
+def decision_cost(state: Belief, plan: Plan) -> float:
+    """Expected cost of the best level for the belief (the expected value of an answer
+    is then never below zero: knowing more cannot make the best choice worse)."""
+    return min(level_cost(state, level, plan) for level in set(state.pattern_ranks))
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,29 @@ class Weighed:
     value: float  # expected value of asking it
     changes_level: bool  # a likely enough answer changes the engine's level
     changes_leader: bool  # a likely enough answer changes the leading pattern
+    recognises: bool  # none is recognised now; a likely answer gets one recognised or nearer
+    evidence: float  # expected weight of evidence (bits) of the answer for the leading pattern
+
+
+def leader_evidence(
+    likelihoods: Sequence[Sequence[float]], leader: int, prior: Sequence[float]
+) -> float:
+    """Expected weight of evidence of the answer for the leading pattern against the rest.
+
+    The Kullback-Leibler divergence, in bits, of P(answer | leader) from P(answer | any
+    other pattern), the others weighted by their priors (as the engine's support ratio).
+    It measures how well the question tests the leading pattern itself, which the
+    posterior cannot show once naive Bayes is sure of the leader on thin evidence.
+    """
+    rest = sum(w for i, w in enumerate(prior) if i != leader)
+    bits = 0.0
+    for lik in likelihoods:
+        if lik[leader] <= 0.0:
+            continue
+        other = sum(w * p for i, (w, p) in enumerate(zip(prior, lik, strict=True)) if i != leader)
+        other /= rest
+        bits += lik[leader] * math.log2(lik[leader] / other) if other > 0.0 else 0.0
+    return bits
 
 
 def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
@@ -210,7 +247,7 @@ def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
     chance = [sum(p * q for p, q in zip(now.calibrated, lik, strict=True)) for lik in likelihoods]
     cost_now, bits_now = decision_cost(now, plan), entropy_bits(now.calibrated)
     value = 0.0
-    changes_level = changes_leader = False
+    changes_level = changes_leader = recognises = False
     for q, after in zip(chance, then, strict=True):
         value += q * (
             cost_now
@@ -220,4 +257,8 @@ def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
         if q >= plan.min_answer_probability:
             changes_level |= after.decision != now.decision
             changes_leader |= after.leader != now.leader
-    return Weighed(key, value, changes_level, changes_leader)
+            recognises |= not now.recognised and (
+                after.recognised or (after.recognisable and after.counted > now.counted)
+            )
+    evidence = leader_evidence(likelihoods, now.leader, load_knowledge().prior)
+    return Weighed(key, value, changes_level, changes_leader, recognises, evidence)
