@@ -21,6 +21,15 @@ def test_stored_json_reads_back_to_the_same_assessment(vignette):
     assert again.top_pattern == (again.patterns[0] if again.recognised else None)
 
 
+@pytest.mark.parametrize("vignette", vignettes(), ids=lambda v: v["id"])
+def test_the_api_json_is_byte_for_byte_the_models_json(vignette):
+    result = assess(vignette["answers"])
+    assert result.json_bytes() == result.model_dump_json(by_alias=True).encode()
+    # Read back from the store, none of its parts is shared: the same bytes still.
+    again = Assessment.model_validate({**result.as_dict(), "answers": result.answers})
+    assert again.json_bytes() == result.json_bytes()
+
+
 def test_an_unknown_key_in_stored_json_is_refused():
     stored = assess({"back_pain": True, "age": 40}).as_dict()
     stored["triage_reasons"][0]["exeptions"] = []

@@ -26,6 +26,7 @@ from nervetjek.engine.result import (
     PatternResult,
     RedFlag,
     TriageReason,
+    shared,
 )
 from nervetjek.engine.triage import TriageDecision, decide, escalation_levels, pattern_reason
 from nervetjek.instruments import score_all
@@ -275,7 +276,7 @@ def _next_steps(
 @cache
 def _next_step(step: AdviceStep) -> NextStep:
     """The step as the result names it: made once per advice step and shared."""
-    return NextStep(id=step.id, kind=step.kind, text=step.text, see=step.see)
+    return shared(NextStep(id=step.id, kind=step.kind, text=step.text, see=step.see))
 
 
 def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) -> Assessment:

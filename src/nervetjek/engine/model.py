@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nervetjek.conditions import Condition, Facts
-from nervetjek.engine.result import Evidence
+from nervetjek.engine.result import Evidence, shared
 from nervetjek.intake.bank import Text
 from nervetjek.knowledge import Knowledge
 
@@ -60,7 +60,7 @@ def _observation(
     holds: Condition | None = None,
 ) -> Observation:
     evidence = tuple(
-        (r, Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label))
+        (r, shared(Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label)))
         for r in ratio
     )
     return Observation(feature, value, log, ratio, keys, label, evidence, holds)

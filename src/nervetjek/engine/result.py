@@ -7,8 +7,10 @@ reads it back with :meth:`Assessment.model_validate`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
+import orjson
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -56,6 +58,29 @@ class ResultModel(BaseModel):
     """Frozen, strict about unknown keys, and populated by field name or JSON name."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+_Part = TypeVar("_Part", bound=BaseModel)
+# JSON of the parts made once per process and kept for its life (evidence, next steps),
+# written once, by id.  _SHARED holds the parts themselves, so no other object can take
+# over one's id.
+_SHARED: list[BaseModel] = []
+_SHARED_JSON: dict[int, orjson.Fragment] = {}
+
+
+def shared(part: _Part) -> _Part:
+    """Mark a part of results that is made once and kept for the life of the process:
+    :meth:`Assessment.json_bytes` reuses its JSON instead of writing it again."""
+    _SHARED.append(part)
+    _SHARED_JSON[id(part)] = orjson.Fragment(part.model_dump_json(by_alias=True))
+    return part
+
+
+def _json(parts: Iterable[BaseModel]) -> list[orjson.Fragment]:
+    written = _SHARED_JSON.get
+    return [
+        written(id(part)) or orjson.Fragment(part.model_dump_json(by_alias=True)) for part in parts
+    ]
 
 
 class Evidence(ResultModel):
@@ -209,3 +234,40 @@ class Assessment(ResultModel):
     def as_dict(self) -> dict[str, Any]:
         """The JSON form (as the API, the CLI and the store write it)."""
         return self.model_dump(mode="json", by_alias=True)
+
+    def json_bytes(self) -> bytes:
+        """The JSON form, byte for byte as ``model_dump_json(by_alias=True)`` writes it
+        (tests/engine/test_result.py checks this), for the API.
+
+        Faster: most of the JSON is evidence, and each piece of evidence is made once
+        per process (:func:`shared`), so its JSON is written once, not per response.
+        """
+        return orjson.dumps(
+            {
+                "triage": self.triage,
+                "recognised": self.recognised,
+                "triage_reasons": _json(self.triage_reasons),
+                "pattern_scores": [
+                    {
+                        "id": pattern.id,
+                        "probability": round(pattern.probability, PROBABILITY_DECIMALS),
+                        "for": _json(pattern.supporting),
+                        "against": _json(pattern.opposing),
+                    }
+                    for pattern in self.patterns
+                ],
+                "red_flags": _json(self.red_flags),
+                "instruments": dict(
+                    zip(self.instruments, _json(self.instruments.values()), strict=True)
+                ),
+                "next_steps": _json(self.next_steps),
+                "engine_version": self.engine_version,
+                "ruleset_version": self.ruleset_version,
+                "patterns": self.pattern_ids,
+                "disclaimer": _json_text(DISCLAIMER),
+            }
+        )
+
+
+def _json_text(text: Text) -> dict[str, str]:
+    return {"da": text.da, "en": text.en}

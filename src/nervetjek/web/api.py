@@ -156,8 +156,11 @@ async def assess_answers(
         assessment = assess(answers)
     except IntakeError as exc:
         return JSONResponse(exc.as_dict(), status_code=422)
-    result = assessment.summary() if detail == "summary" else assessment
-    return Response(result.model_dump_json(by_alias=True), media_type="application/json")
+    if detail == "summary":
+        body = assessment.summary().model_dump_json(by_alias=True).encode()
+    else:
+        body = assessment.json_bytes()
+    return Response(body, media_type="application/json")
 
 
 @router.get("/schema/intake", response_model=dict[str, Any])
