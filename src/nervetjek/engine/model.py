@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress, islice
 from typing import TYPE_CHECKING
 
 from nervetjek.conditions import Condition, Facts
@@ -267,14 +268,20 @@ def cohort_posterior(scores: np.ndarray) -> np.ndarray:
 
 
 # Per pattern, every observation value strong enough to be named for it (against it),
-# strongest first: (id of the observation, its evidence).  Of equally strong values the
-# later feature comes first for, the earlier first against, the order in which a stable
-# sort of one person's observations (made in feature order) puts them.
-_Ranking = tuple[tuple[tuple[int, Evidence], ...], ...]
-_RANKINGS: dict[int, tuple[_Ranking, _Ranking]] = {}
+# strongest first: the ids of the observations and, in the same order, their evidence.
+# Of equally strong values the later feature comes first for, the earlier first against:
+# the order in which a stable sort of one person's observations (made in feature order)
+# puts them.
+_Ranking = tuple[tuple[int, ...], tuple[Evidence, ...]]
+_RANKINGS: dict[int, tuple[tuple[_Ranking, ...], tuple[_Ranking, ...]]] = {}
 
 
-def _rankings(knowledge: Knowledge) -> tuple[_Ranking, _Ranking]:
+def _ranking(pulls: Iterable[Observation], pattern: int) -> _Ranking:
+    pulls = tuple(pulls)
+    return tuple(id(obs) for obs in pulls), tuple(obs.evidence[pattern][1] for obs in pulls)
+
+
+def _rankings(knowledge: Knowledge) -> tuple[tuple[_Ranking, ...], tuple[_Ranking, ...]]:
     found = _RANKINGS.get(id(knowledge))
     if found is None:
         values = [
@@ -283,34 +290,23 @@ def _rankings(knowledge: Knowledge) -> tuple[_Ranking, _Ranking]:
             for _, _, obs in outcomes
         ]
         strongest_for, strongest_against = [], []
-        for pattern in range(len(knowledge.patterns)):
-            pulls = sorted(values, key=lambda value, p=pattern: (value[1].ratio[p], value[0]))
+        for p in range(len(knowledge.patterns)):
+            pulls = [obs for _, obs in sorted(values, key=lambda v: (v[1].ratio[p], v[0]))]
             strongest_for.append(
-                tuple(
-                    (id(obs), obs.evidence[pattern][1])
-                    for _, obs in reversed(pulls)
-                    if obs.ratio[pattern] >= MIN_EVIDENCE_RATIO
-                )
+                _ranking((o for o in reversed(pulls) if o.ratio[p] >= MIN_EVIDENCE_RATIO), p)
             )
             strongest_against.append(
-                tuple(
-                    (id(obs), obs.evidence[pattern][1])
-                    for _, obs in pulls
-                    if obs.ratio[pattern] <= MAX_OPPOSING_RATIO
-                )
+                _ranking((o for o in pulls if o.ratio[p] <= MAX_OPPOSING_RATIO), p)
             )
         found = _RANKINGS[id(knowledge)] = (tuple(strongest_for), tuple(strongest_against))
     return found
 
 
-def _first(ranking: tuple[tuple[int, Evidence], ...], seen: set[int]) -> tuple[Evidence, ...]:
-    named = []
-    for observation, evidence in ranking:
-        if observation in seen:
-            named.append(evidence)
-            if len(named) == EVIDENCE_PER_SIDE:
-                break
-    return tuple(named)
+def _first(ranking: _Ranking, seen: set[int]) -> tuple[Evidence, ...]:
+    """The first EVIDENCE_PER_SIDE of the ranking that this person showed.  (Lazy
+    iterators: the walk stops there, and runs without a Python loop.)"""
+    ids, evidence = ranking
+    return tuple(islice(compress(evidence, map(seen.__contains__, ids)), EVIDENCE_PER_SIDE))
 
 
 def evidence_by_pattern(
