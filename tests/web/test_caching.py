@@ -33,9 +33,9 @@ def test_the_start_page_with_answers_is_not_served_from_the_cache(client):
     client.post("/spoergsmaal/1", data={})  # no session yet: nothing changes
     assert client.get("/").headers["etag"] == anonymous.headers["etag"]
     form = client.get("/spoergsmaal/1").text  # now a session: the cookie holds it
-    csrf = form.split('name="csrf" value="')[1].split('"')[0]
+    csrf = form.split('name="csrf_token" value="')[1].split('"')[0]
     shown = form.split('name="shown" value="')[1].split('"')[0]
-    data = {"csrf": csrf, "shown": shown} | dict.fromkeys(shown.split(","), "no")
+    data = {"csrf_token": csrf, "shown": shown} | dict.fromkeys(shown.split(","), "no")
     assert client.post("/spoergsmaal/1", data=data, follow_redirects=False).status_code == 303
     started = client.get("/")
     assert "Fortsæt, hvor du slap" in started.text and "etag" not in started.headers

@@ -244,7 +244,7 @@ def test_a_confirmed_warning_sign_reaches_112_even_without_a_session(client):
     assert response.status_code == 200
     assert EMERGENCY_APPLIES in response.text
     stale = client.post(
-        "/egne-ord/bekraeft", data={**values, "csrf": "forged"}, follow_redirects=False
+        "/egne-ord/bekraeft", data={**values, "csrf_token": "forged"}, follow_redirects=False
     )
     assert EMERGENCY_APPLIES in stale.text
 

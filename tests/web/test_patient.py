@@ -188,7 +188,7 @@ def test_read_answers_and_clear(client, app):
 
 
 def _csrf(client, path: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
 
 
 def test_forged_cookie_is_ignored(client):
@@ -207,7 +207,7 @@ def test_expired_session_is_gone(client, app):
     assert client.get("/tjek", follow_redirects=False).headers["location"] == "/"
     response = client.post(
         "/spoergsmaal/1",
-        data={"csrf": data.csrf, "shown": "age", "age": "41"},
+        data={"csrf_token": "x" * 64, "shown": "age", "age": "41"},
         follow_redirects=False,
     )
     assert response.headers["location"] == "/?udloebet=1"
@@ -217,7 +217,7 @@ def test_expired_session_is_gone(client, app):
 def test_wrong_csrf_token_changes_nothing(client):
     path = advance_to(client, "age")
     post_screen(client, path, {"age": 50})
-    response = post_screen(client, path, {"age": 60}, csrf="wrong")
+    response = post_screen(client, path, {"age": 60}, csrf_token="wrong")
     assert response.status_code == 400
     assert "Siden var for gammel" in response.text
     assert 'value="50"' in client.get(path).text
@@ -243,13 +243,17 @@ def test_a_whole_interview_fits_in_the_cookie(client):
 def test_warning_questions_are_required(client):
     form = screen_form(client, "/spoergsmaal/1")
     keys = form.hidden("shown").split(",")
-    response = client.post(form.action, data={"csrf": form.hidden("csrf"), "shown": ",".join(keys)})
+    response = client.post(
+        form.action, data={"csrf_token": form.hidden("csrf_token"), "shown": ",".join(keys)}
+    )
     assert response.status_code == 400
     assert "<title>Fejl:" in response.text
     for key in keys:
         assert f'<a href="#f-{key}-yes">Svar ja, nej eller ved ikke.</a>' in response.text
     # "Ved ikke" is an answer: it leaves the question unknown, never "no".
-    data = {"csrf": form.hidden("csrf"), "shown": ",".join(keys)} | dict.fromkeys(keys, "unknown")
+    data = {"csrf_token": form.hidden("csrf_token"), "shown": ",".join(keys)} | dict.fromkeys(
+        keys, "unknown"
+    )
     assert client.post(form.action, data=data, follow_redirects=False).status_code == 303
     fernet = session.Fernet(session.derive_key(client.app.state.settings.resolved_secret_key()))
     stored = session.decode(fernet, client.cookies[session.COOKIE_NAME], 3600)
@@ -466,14 +470,14 @@ def test_print_page_has_answers_by_section_map_and_scores(client):
 
 def test_start_over_deletes_the_answers(client):
     run_questionnaire(client, VIGNETTES[0]["answers"])
-    response = client.post("/ny", data={"csrf": _csrf(client, "/ny")}, follow_redirects=False)
+    response = client.post("/ny", data={"csrf_token": _csrf(client, "/ny")}, follow_redirects=False)
     assert response.headers["location"] == "/"
     assert client.get("/tjek", follow_redirects=False).headers["location"] == "/"
 
 
 def test_start_over_refuses_a_foreign_form(client):
     run_questionnaire(client, VIGNETTES[0]["answers"])
-    assert client.post("/ny", data={"csrf": "x"}).status_code == 400
+    assert client.post("/ny", data={"csrf_token": "x"}).status_code == 400
 
 
 # --------------------------------------------------------------------- languages

@@ -36,9 +36,7 @@ from nervetjek.web.deps import (
     SESSION_COOKIE,
     NoStoreRoute,
     PostingClinician,
-    anonymous_csrf_token,
-    check_anonymous_csrf,
-    csrf_seed,
+    csrf_binding,
     current_clinician,
     database,
 )
@@ -61,19 +59,19 @@ def _address(request: Request) -> str:
 
 
 def _login_page(request: Request, next_url: str, error: str | None, status: int = 200):
-    seed = csrf_seed(request)
+    csrf = csrf_binding(request)
     response = render(
         request,
         "clinic/login.html",
         {
-            "csrf": anonymous_csrf_token(request, seed),
+            "csrf": csrf.token(),
             "next": _safe_next(next_url),
             "error": error,
             "minutes": request.app.state.settings.login_window_minutes,
         },
         status_code=status,
     )
-    seed.set_on(request, response)
+    csrf.set_seed(request, response)
     return response
 
 
@@ -145,7 +143,7 @@ async def login(
 ):
     # Async: refused and throttled requests never take a worker thread that logged-in
     # clinicians need.
-    if not check_anonymous_csrf(request, csrf_token):
+    if not csrf_binding(request).accepts(csrf_token):
         return _login_page(request, next, "csrf", status=403)
     checks = password_checks(request)
     if not checks.try_acquire():

@@ -29,7 +29,7 @@ from nervetjek.web.deps import (
     NoStoreRoute,
     PortalClinician,
     PostingClinician,
-    csrf_token,
+    csrf_binding,
     database,
     forbidden_page,
 )
@@ -82,7 +82,7 @@ def worklist_filter(
 def _context(request: Request, clinician: Clinician, **extra: Any) -> dict[str, Any]:
     return {
         "clinician": clinician,
-        "csrf": csrf_token(request, clinician),
+        "csrf": csrf_binding(request).token(),
         "clinic_name": request.app.state.settings.clinic_name,
         "local_time": local_time,
         "tel_href": view.tel_href,

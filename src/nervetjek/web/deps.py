@@ -1,9 +1,8 @@
 """What routers share: typed dependencies and the no-store route class.
 
 * ``database(request)``: the app's database, migrated on first use.
-* CSRF: every form carries a token.  For a logged-in clinician it is an HMAC of the
-  session id; before login (and on the patient's forms) it is an HMAC of a random value
-  in its own SameSite=Strict cookie (double submit).
+* CSRF: every form carries ``csrf_token``, an HMAC under the site secret of a value that
+  ties the form to this browser (:func:`csrf_binding`).
 * The logged-in clinician: ``PortalClinician`` for pages (redirect to login),
   ``ApiClinician`` for the JSON API (401), ``PostingClinician`` for the portal's form
   posts (the clinician, with the form's CSRF token checked).
@@ -27,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nervetjek.store import repo
 from nervetjek.store.db import Database, get_database
+from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
 
 NO_STORE = {"cache-control": "no-store"}
@@ -72,20 +72,23 @@ def database(request: Request) -> Database:
 # ------------------------------------------------------------------ CSRF
 
 
-def _mac(request: Request, purpose: str, value: str) -> str:
-    key = request.app.state.settings.resolved_secret_key().encode("utf-8")
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-@dataclass
-class CsrfSeed:
-    """The random value behind a pre-login form token; set as a cookie when new."""
+@dataclass(frozen=True)
+class CsrfBinding:
+    """What ties a form to this browser.  The form's ``csrf_token`` is its HMAC."""
 
     value: str
-    new: bool
+    secret: str
+    new_seed: bool = False  # a seed made now: the response must set its cookie
 
-    def set_on(self, request: Request, response: Response) -> None:
-        if self.new:
+    def token(self) -> str:
+        return hmac.new(self.secret.encode(), self.value.encode(), hashlib.sha256).hexdigest()
+
+    def accepts(self, token: object) -> bool:
+        """Whether a posted token is this binding's (in constant time)."""
+        return isinstance(token, str) and hmac.compare_digest(self.token().encode(), token.encode())
+
+    def set_seed(self, request: Request, response: Response) -> None:
+        if self.new_seed:
             response.set_cookie(
                 CSRF_COOKIE,
                 self.value,
@@ -96,22 +99,23 @@ class CsrfSeed:
             )
 
 
-def csrf_seed(request: Request) -> CsrfSeed:
-    value = request.cookies.get(CSRF_COOKIE)
-    if value and 20 <= len(value) <= 100:
-        return CsrfSeed(value, False)
-    return CsrfSeed(secrets.token_urlsafe(24), True)
+def csrf_binding(request: Request, patient: SessionData | None = None) -> CsrfBinding:
+    """The binding of this request's forms: the clinician's session id when logged in,
+    else the patient session's random value (it travels in the hidden ``tilstand`` field
+    when cookies are blocked), else a random seed in its own cookie.
 
-
-def anonymous_csrf_token(request: Request, seed: CsrfSeed) -> str:
-    return _mac(request, "anon-csrf", seed.value)
-
-
-def check_anonymous_csrf(request: Request, token: str | None) -> bool:
+    Forms that must outlive the patient session (sending it clears the session, and a
+    second click must still find the receipt) pass no ``patient``.
+    """
+    secret = request.app.state.settings.resolved_secret_key()
+    if clinician := request.cookies.get(SESSION_COOKIE):
+        return CsrfBinding(clinician, secret)
+    if patient is not None:
+        return CsrfBinding(patient.csrf, secret)
     seed = request.cookies.get(CSRF_COOKIE)
-    if not seed or not token:
-        return False
-    return hmac.compare_digest(anonymous_csrf_token(request, CsrfSeed(seed, False)), token)
+    if seed and 20 <= len(seed) <= 100:
+        return CsrfBinding(seed, secret)
+    return CsrfBinding(secrets.token_urlsafe(24), secret, new_seed=True)
 
 
 # ------------------------------------------------------------------ the logged-in clinician
@@ -131,10 +135,6 @@ class Clinician:
     @property
     def actor(self) -> repo.Actor:
         return repo.Actor("user", self.email, self.id)
-
-
-def csrf_token(request: Request, clinician: Clinician) -> str:
-    return _mac(request, "session-csrf", clinician.session_token)
 
 
 def current_clinician(request: Request) -> Clinician | None:
@@ -191,8 +191,13 @@ def clinician_api(request: Request) -> Clinician:
     return clinician
 
 
-def require_csrf(request: Request, clinician: Clinician, token: str | None) -> None:
-    if not token or not hmac.compare_digest(csrf_token(request, clinician), token):
+def clinician_form(
+    request: Request,
+    clinician: Clinician = Depends(clinician_page),
+    csrf_token: str = Form("", max_length=200),
+) -> Clinician:
+    """Dependency for the portal's form posts: the clinician, CSRF token checked."""
+    if not csrf_binding(request).accepts(csrf_token):
         raise HTTPException(
             status_code=403,
             detail={
@@ -200,25 +205,16 @@ def require_csrf(request: Request, clinician: Clinician, token: str | None) -> N
                 "message": "The form's security token is missing or wrong. Reload the page.",
             },
         )
+    return clinician
 
 
 def forbidden_page(request: Request, clinician: Clinician):
     return render(
         request,
         "clinic/forbidden.html",
-        {"clinician": clinician, "csrf": csrf_token(request, clinician), "local_time": str},
+        {"clinician": clinician, "csrf": csrf_binding(request).token(), "local_time": str},
         status_code=403,
     )
-
-
-def clinician_form(
-    request: Request,
-    clinician: Clinician = Depends(clinician_page),
-    csrf_token: str = Form("", max_length=200),
-) -> Clinician:
-    """Dependency for the portal's form posts: the clinician, CSRF token checked."""
-    require_csrf(request, clinician, csrf_token)
-    return clinician
 
 
 PortalClinician = Annotated[Clinician, Depends(clinician_page)]

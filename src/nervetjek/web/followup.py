@@ -20,9 +20,7 @@ from nervetjek.store import repo
 from nervetjek.web import clinic_view as view
 from nervetjek.web.deps import (
     NoStoreRoute,
-    anonymous_csrf_token,
-    check_anonymous_csrf,
-    csrf_seed,
+    csrf_binding,
     database,
 )
 from nervetjek.web.questionnaire import NO, YES, parse_screen
@@ -85,20 +83,20 @@ def _form(
     problems: list[str] | None = None,
     status: int = 200,
 ) -> Response:
-    seed = csrf_seed(request)
+    csrf = csrf_binding(request)
     response = render(
         request,
         "followup/form.html",
         {
             "token": token,
             "groups": _groups(baseline, request.state.lang, values),
-            "csrf": anonymous_csrf_token(request, seed),
+            "csrf": csrf.token(),
             "problems": problems or [],
             "clinic_name": request.app.state.settings.clinic_name,
         },
         status_code=status,
     )
-    seed.set_on(request, response)
+    csrf.set_seed(request, response)
     response.headers["referrer-policy"] = "no-referrer"
     return response
 
@@ -128,7 +126,7 @@ def _answer_sync(request: Request, token: str, form: dict[str, str]) -> Response
             return _closed(request)
         baseline = dict(followup.intake.answers)
     values = {k: v[:10] for k, v in form.items()}
-    if not check_anonymous_csrf(request, form.get("csrf_token")):
+    if not csrf_binding(request).accepts(form.get("csrf_token")):
         return _form(request, token, baseline, values, ["csrf"], status=403)
     answers, valid = parse_answers(form, _all_items(baseline))
     if not valid:

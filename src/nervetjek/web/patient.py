@@ -9,7 +9,6 @@ works without JavaScript, and the warning signs work without cookies.
 from __future__ import annotations
 
 import math
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +28,7 @@ from nervetjek.instruments import InstrumentScore, load_instruments
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
 from nervetjek.web import bodymap, interview_flow, own_words, questionnaire, session
-from nervetjek.web.deps import NO_STORE
+from nervetjek.web.deps import NO_STORE, csrf_binding
 from nervetjek.web.interview_flow import ShownScreen
 from nervetjek.web.questionnaire import FieldError
 from nervetjek.web.session import SessionData
@@ -153,6 +152,11 @@ def _posted_session(request: Request, form: Any) -> SessionData | None:
     return data
 
 
+def _own_form(request: Request, data: SessionData, form: Any) -> bool:
+    """Whether the posted form carries this session's CSRF token."""
+    return csrf_binding(request, data).accepts(form.get("csrf_token"))
+
+
 def _show(request: Request, url: str, data: SessionData):
     """Go to ``url``: a redirect when cookies work, else that page rendered at once."""
     if not _cookie_less(request):
@@ -271,7 +275,7 @@ def _question_response(
         "remaining": screen.remaining,
         "back_url": back_url,
         "return_to": return_to if return_to == RETURN_TO_CHECK else "",
-        "csrf": data.csrf,
+        "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
         "shown": questionnaire.LIST_SEPARATOR.join(screen.keys),
         "bodymap": bodymap.view(values.get("locations"), lang)
@@ -377,7 +381,7 @@ async def question_page_post(request: Request, number: int):
     if (
         screen is None
         or shown != questionnaire.LIST_SEPARATOR.join(screen.keys)
-        or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf)
+        or not _own_form(request, data, form)
     ):
         # A form from another site, an old tab or a screen that is no longer next: change
         # nothing, but never lose a warning sign that needs 112.
@@ -411,7 +415,7 @@ async def continue_interview(request: Request):
     """'Continue with the questions' from an urgent page when cookies are blocked."""
     form = await request.form()
     data = _posted_session(request, form)
-    if data is None or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
+    if data is None or not _own_form(request, data, form):
         return _redirect(request, "/?udloebet=1", None)
     return _show(request, _next_url(request, data), data)
 
@@ -434,7 +438,7 @@ def _own_words_response(
         "max_length": item.max_length,
         "field_id": questionnaire.field_id(item),
         "back_url": interview_flow.screen_url(screens) if screens else "/",
-        "csrf": data.csrf,
+        "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
     }
     return _render(request, "patient/own_words.html", ctx, data, status_code=status_code)
@@ -462,7 +466,7 @@ def _confirm_response(
         "remove_field": own_words.REMOVE_FIELD,
         "shown": questionnaire.LIST_SEPARATOR.join(f.key for f in facts),
         "back_url": interview_flow.OWN_WORDS_URL,
-        "csrf": data.csrf,
+        "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
         "bodymap": bodymap.view(values.get("locations"), lang)
         if any(f.item.type == "regions" for f in facts)
@@ -474,7 +478,7 @@ def _confirm_response(
 def _own_words_session(request: Request, form: Any) -> SessionData | None:
     """The posted session, if the form is this session's own (its csrf token)."""
     data = _posted_session(request, form)
-    if data is None or not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
+    if data is None or not _own_form(request, data, form):
         return None
     return data
 
@@ -562,7 +566,7 @@ def _warning_page(request: Request, data: SessionData, level: str):
         "has_answers": data.started,
         "questions_left": next_url != interview_flow.CHECK_URL,
         "state": _form_state(request, data),
-        "csrf": data.csrf,
+        "csrf": csrf_binding(request, data).token(),
         "out_of_hours": out_of_hours(),
     }
     template = "patient/emergency.html" if level == "emergency" else "patient/same_day.html"
@@ -794,7 +798,10 @@ def start_over(request: Request):
     return _render(
         request,
         "patient/start_over.html",
-        {"csrf": data.csrf if data else "", "has_answers": bool(data and data.started)},
+        {
+            "csrf": csrf_binding(request, data).token() if data else "",
+            "has_answers": bool(data and data.started),
+        },
         data,
     )
 
@@ -803,7 +810,7 @@ def start_over(request: Request):
 async def start_over_post(request: Request):
     data = session.load(request)
     form = await request.form()
-    if data is not None and not secrets.compare_digest(str(form.get("csrf", "")), data.csrf):
+    if data is not None and not _own_form(request, data, form):
         raise HTTPException(status_code=400)
     response: Response = RedirectResponse("/", status_code=303, headers=NO_STORE)
     session.clear(response)

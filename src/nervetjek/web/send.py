@@ -24,9 +24,7 @@ from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
 from nervetjek.web.deps import (
     NoStoreRoute,
-    anonymous_csrf_token,
-    check_anonymous_csrf,
-    csrf_seed,
+    csrf_binding,
     database,
 )
 from nervetjek.web.metrics import SUBMISSIONS
@@ -113,7 +111,7 @@ def _urgent(level: str | None) -> dict[str, Any]:
 def _form_page(
     request: Request, answers: dict[str, Any], form: SendForm, key: str, status: int = 200
 ):
-    seed = csrf_seed(request)
+    csrf = csrf_binding(request)
     settings = request.app.state.settings
     summary = _summary(answers, request.state.lang)
     form.phone_required = summary["level"] in URGENT_LEVELS
@@ -123,7 +121,7 @@ def _form_page(
         {
             "form": form,
             "key": key,
-            "csrf": anonymous_csrf_token(request, seed),
+            "csrf": csrf.token(),
             "clinic_name": settings.clinic_name,
             "retention_days": settings.retention_days,
             "summary": summary,
@@ -131,7 +129,7 @@ def _form_page(
         },
         status_code=status,
     )
-    seed.set_on(request, response)
+    csrf.set_seed(request, response)
     return response
 
 
@@ -185,7 +183,7 @@ def send(
     form = SendForm(name=name, phone=phone, email=email, consent=consent == "ja")
     assessment = assess_valid(answers) if answers else None
     form.phone_required = assessment is not None and assessment.triage in URGENT_LEVELS
-    if not check_anonymous_csrf(request, csrf_token):
+    if not csrf_binding(request).accepts(csrf_token):
         if not answers:
             return _no_answers(request, status=403)
         form.errors["form"] = "csrf"
@@ -239,19 +237,19 @@ def receipt(request: Request):
             if intake is not None:
                 code = repo.format_receipt_code(intake.receipt_code)
                 level = intake.triage_level
-    seed = csrf_seed(request)
+    csrf = csrf_binding(request)
     response = render(
         request,
         "send/receipt.html",
         {
             "code": code,
             "clinic_name": request.app.state.settings.clinic_name,
-            "csrf": anonymous_csrf_token(request, seed),
+            "csrf": csrf.token(),
             "followup_days": request.app.state.settings.followup_days,
             **_urgent(level),
         },
     )
-    seed.set_on(request, response)
+    csrf.set_seed(request, response)
     return response
 
 
@@ -259,7 +257,7 @@ def receipt(request: Request):
 def receipt_followup(request: Request, csrf_token: str = Form("", max_length=200)):
     """The person asks for a link to answer again later (same browser, within 2 hours)."""
     intake_id = _receipt_intake_id(request)
-    if intake_id is None or not check_anonymous_csrf(request, csrf_token):
+    if intake_id is None or not csrf_binding(request).accepts(csrf_token):
         return RedirectResponse("/send/kvittering", status_code=303)
     settings = request.app.state.settings
     with database(request).session() as session:

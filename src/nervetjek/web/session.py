@@ -52,6 +52,7 @@ class SessionData:
     screens: list[list[str]] = field(default_factory=list)  # question keys per screen sent
     emergency_shown: bool = False
     same_day_shown: bool = False
+    # The random value this session's form tokens are bound to (deps.csrf_binding).
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     # The own-words step: "" not reached yet, "read" the text waits for its confirm page,
     # "done" written (or skipped) and confirmed.
