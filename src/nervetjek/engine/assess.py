@@ -15,6 +15,7 @@ from nervetjek.engine.model import (
     evidence_by_pattern,
     keys_where_no_counts,
     log_scores,
+    observation_of,
     observe,
     posterior,
     reobserve,
@@ -79,28 +80,26 @@ def recognised_pattern(
     asks whether the answers point to the leader well enough once there are enough of them.
     """
     policy = knowledge.policy
-    answered = counted_answers(observations, answers, knowledge)
     best = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
+    # The cheap tests first: the answers are counted only when the numbers hold.
     if (
-        (count_answers and len(answered) < policy.min_answers)
-        or probabilities[best] < policy.min_probability
+        probabilities[best] < policy.min_probability
         or probabilities[best] < policy.min_lift * knowledge.prior[best]
         or max((obs.ratio[best] for obs in observations), default=0.0) < policy.min_support_ratio
+        or (
+            count_answers
+            and len(counted_answers(observations, answers, knowledge)) < policy.min_answers
+        )
     ):
         return None
     return knowledge.patterns[best]
 
 
-def _pattern_keys(
-    supporting: Sequence[Evidence], observations: Sequence[Observation], facts: Facts
-) -> tuple[str, ...]:
+def _pattern_keys(supporting: Sequence[Evidence], facts: Facts) -> tuple[str, ...]:
     """The answers behind the strongest evidence for the recognised pattern: only those
     that made each observation (a yes to one risk factor, not the two answered no)."""
-    observed = {(obs.feature, obs.value): obs for obs in observations}
     keys = (
-        key
-        for evidence in supporting
-        for key in observed[evidence.feature, evidence.value].answers_behind(facts)
+        key for evidence in supporting for key in observation_of(evidence).answers_behind(facts)
     )
     return tuple(dict.fromkeys(keys))
 
@@ -292,9 +291,7 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
     pattern = recognised_pattern(observations, probabilities, answers, knowledge)
     evidence = evidence_by_pattern(observations, knowledge)
     pattern_keys = (
-        _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], observations, facts)
-        if pattern
-        else ()
+        _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], facts) if pattern else ()
     )
     decision = decide(pattern, facts, knowledge, outcomes, pattern_keys)
     decision = _safety_floor(answers, observations, decision, knowledge, outcomes)

@@ -64,7 +64,19 @@ def _observation(
         (r, shared(Evidence(feature=feature, value=value, ratio=r, answers=keys, label=label)))
         for r in ratio
     )
-    return Observation(feature, value, log, ratio, keys, label, evidence, holds)
+    observation = Observation(feature, value, log, ratio, keys, label, evidence, holds)
+    for _, pull in evidence:
+        _OBSERVATION_OF[id(pull)] = observation
+    return observation
+
+
+# The observation each piece of evidence was made for (both live as long as the process).
+_OBSERVATION_OF: dict[int, Observation] = {}
+
+
+def observation_of(evidence: Evidence) -> Observation:
+    """The observation behind evidence that `evidence_by_pattern` named."""
+    return _OBSERVATION_OF[id(evidence)]
 
 
 @dataclass(frozen=True, slots=True)
