@@ -80,8 +80,8 @@ marked_words  # read by the clinic template (src/nervetjek/web/clinic_summary.py
 missing_items  # unused variable (src/nervetjek/web/clinic_view.py:124)
 map_label  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.py)
 _.label_at  # used by templates/macros/bodymap.html (src/nervetjek/web/bodymap.py)
-checked  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient.py)
-sources  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient.py)
+checked  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient_view.py)
+sources  # provenance of web/out_of_hours.yaml, required by its schema (src/nervetjek/web/patient_view.py)
 # Schema fields the loaders read from the checked plain data, not from the model.
 option_answers  # items.yaml (src/nervetjek/intake/bank.py)
 answer_da  # items.yaml

@@ -17,7 +17,7 @@ from conftest import assert_accessible, screenshot
 from nervetjek.intake import load_item_bank
 from nervetjek.interview import play
 from nervetjek.knowledge import load_knowledge
-from nervetjek.web.patient import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
+from nervetjek.web.patient_view import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
 
 ZOOM_200_VIEWPORT = {"width": 640, "height": 450}
 NARROW_VIEWPORT = {"width": 320, "height": 640}

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from nervetjek.datafiles import DataFileError, check_schema, package_text, parse_yaml
-from nervetjek.web.patient import _OutOfHoursFile, out_of_hours
+from nervetjek.web.patient_view import _OutOfHoursFile, out_of_hours
 
 
 def test_every_region_has_a_danish_phone_number():

@@ -30,7 +30,7 @@ from nervetjek.knowledge import load_knowledge
 from nervetjek.paths import shared_dir
 from nervetjek.readability import lix
 from nervetjek.web import app as app_module
-from nervetjek.web import patient, questionnaire, session
+from nervetjek.web import patient, patient_view, questionnaire, session
 from nervetjek.web.session import SessionData
 
 VIGNETTES = [
@@ -102,7 +102,7 @@ def test_start_page(client):
     assert response.status_code == 200
     text = main_text(response.text)
     assert "vejledning, ikke en diagnose" in text
-    typical, most = patient.interview_minutes()
+    typical, most = patient_view.interview_minutes()
     assert 0 < typical <= most
     assert f"Det tager omtrent {typical} minutter" in text
     assert 'href="/begynd"' in response.text

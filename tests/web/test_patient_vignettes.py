@@ -13,7 +13,7 @@ from nervetjek.engine import assess
 from nervetjek.interview import play
 from nervetjek.paths import shared_dir
 from nervetjek.web import session
-from nervetjek.web.patient import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
+from nervetjek.web.patient_view import MIN_SHOWN_PROBABILITY, SHOWN_PATTERNS
 
 
 def _vignettes() -> list[dict]:

@@ -16,7 +16,7 @@ from nervetjek.conditions import Facts
 from nervetjek.intake import load_item_bank
 from nervetjek.knowledge import load_knowledge
 from nervetjek.paths import shared_dir
-from nervetjek.web.patient import sentence
+from nervetjek.web.patient_view import sentence
 
 VIGNETTES = [
     json.loads(line)

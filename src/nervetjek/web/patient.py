@@ -8,26 +8,16 @@ works without JavaScript, and the warning signs work without cookies.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
-from functools import cache
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict
 
-from nervetjek.content import quote as content_quote
-from nervetjek.datafiles import check_schema, package_yaml
-from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
-from nervetjek.engine.explain import STEP_KINDS, reason_answers
-from nervetjek.engine.result import Evidence
-from nervetjek.instruments import InstrumentScore, load_instruments
+from nervetjek.engine import Assessment, assess_valid
 from nervetjek.intake import load_item_bank, load_outcomes
-from nervetjek.intake.bank import Item
 from nervetjek.web import bodymap, interview_flow, own_words, questionnaire, session
+from nervetjek.web import patient_view as view
 from nervetjek.web.deps import NO_STORE, csrf_binding
 from nervetjek.web.interview_flow import ShownScreen
 from nervetjek.web.questionnaire import FieldError
@@ -35,36 +25,6 @@ from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
 
 router = APIRouter()
-
-RETURN_TO_CHECK = "tjek"
-# Patterns under this probability are left out of "Det kan være" (the first is always shown).
-MIN_SHOWN_PROBABILITY = 0.10
-SHOWN_PATTERNS = 3
-MAX_REASONS_PER_PATTERN = 5
-MAX_AGAINST_PER_PATTERN = 3
-
-
-class _OutOfHoursLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    region: str
-    phone: str
-
-
-class _OutOfHoursFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    checked: date
-    sources: list[str]
-    regions: list[_OutOfHoursLine]
-
-
-@cache
-def out_of_hours() -> tuple[tuple[str, str], ...]:
-    """(region, phone) of each region's out-of-hours doctor, from out_of_hours.yaml."""
-    name = "out_of_hours.yaml"
-    raw = package_yaml("nervetjek.web", name)
-    check_schema(_OutOfHoursFile, raw, f"web/{name}")
-    return tuple((line.region, line.phone) for line in _OutOfHoursFile.model_validate(raw).regions)
-
 
 # The hidden form field that carries the encrypted session when cookies are blocked.
 STATE_FIELD = "tilstand"
@@ -105,26 +65,6 @@ def _complete_instruments(request: Request) -> bool:
 
 def _next_url(request: Request, data: SessionData) -> str:
     return interview_flow.next_url(data, _complete_instruments(request))
-
-
-def _statement_list(assessment: Assessment, level: str, lang: str) -> list[dict[str, Any]]:
-    """The reasons that set ``level``, each with the answers behind it."""
-    return [
-        {"why": reason.why(lang), "answers": reason_answers(reason, assessment, lang)}
-        for reason in assessment.triage_reasons
-        if reason.level == level
-    ]
-
-
-@cache
-def interview_minutes() -> tuple[int, int]:
-    """(typical, most people) minutes the interview takes, from bench/interview.py."""
-    measured = package_yaml("nervetjek.web", "interview_time.yaml")
-    seconds = measured["seconds_per_question"]
-    return (
-        math.ceil(measured["median_questions"] * seconds / 60),
-        math.ceil(measured["p90_questions"] * seconds / 60),
-    )
 
 
 # --------------------------------------------------------------- without cookies
@@ -204,46 +144,6 @@ def _emergency_without_session(request: Request, form: Any):
 # ------------------------------------------------------------------ question fields
 
 
-@dataclass(frozen=True)
-class QuestionField:
-    """One question as the template shows it."""
-
-    item: Item
-    kind: str  # yesno | radios | scale | number | duration | bodymap | textarea
-    text: str
-    help: str | None
-    why: str | None  # why the interview asks it
-    value: Any
-    error: FieldError | None
-    field_id: str
-    options: tuple[tuple[str, str], ...]  # (value, label) for radios
-    unit: str | None
-    required: bool
-
-
-def _fields(
-    items: Iterable[Item], values: dict[str, Any], errors: list[FieldError], lang: str
-) -> list[QuestionField]:
-    by_key = {e.key: e for e in errors}
-    required = interview_flow.required_keys()
-    return [
-        QuestionField(
-            item=item,
-            kind=questionnaire.widget(item),
-            text=item.text(lang),
-            help=item.help(lang) if item.help else None,
-            why=item.why(lang) if item.why else None,
-            value=values.get(item.key),
-            error=by_key.get(item.key),
-            field_id=questionnaire.field_id(item),
-            options=tuple((value, label(lang)) for value, label in item.options.items()),
-            unit=item.unit(lang) if item.unit else None,
-            required=item.key in required,
-        )
-        for item in items
-    ]
-
-
 def _question_response(
     request: Request,
     screen: ShownScreen,
@@ -259,7 +159,7 @@ def _question_response(
     first = screen.items[0]
     page = load_item_bank().page(first.page)
     single = len(screen.items) == 1 and questionnaire.widget(first) not in ("bodymap", "textarea")
-    if return_to == RETURN_TO_CHECK:
+    if return_to == view.RETURN_TO_CHECK:
         back_url = "/tjek"
     elif screen.number > 1:
         back_url = interview_flow.screen_url(screen.number - 1)
@@ -270,11 +170,11 @@ def _question_response(
         "page_title": first.text(lang) if single else interview_flow.screen_title(screen)(lang),
         "single": single,
         "intro": page.intro(lang) if page.intro and not single else None,
-        "fields": _fields(screen.items, values, errors, lang),
+        "fields": view.question_fields(screen.items, values, errors, lang),
         "errors": errors,
         "remaining": screen.remaining,
         "back_url": back_url,
-        "return_to": return_to if return_to == RETURN_TO_CHECK else "",
+        "return_to": return_to if return_to == view.RETURN_TO_CHECK else "",
         "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
         "shown": questionnaire.LIST_SEPARATOR.join(screen.keys),
@@ -334,7 +234,7 @@ async def start(request: Request):
                 "expired": request.query_params.get("udloebet") == "1",
                 "cookies_blocked": request.query_params.get("cookies") == "nej",
                 "first_url": interview_flow.screen_url(1),
-                "minutes": interview_minutes(),
+                "minutes": view.interview_minutes(),
                 "session_minutes": request.app.state.settings.session_minutes,
             },
             data,
@@ -375,7 +275,7 @@ async def question_page_post(request: Request, number: int):
     data = _posted_session(request, form)
     if data is None:
         return _emergency_without_session(request, form) or _redirect(request, "/?udloebet=1", None)
-    return_to = form.get("retur") if form.get("retur") == RETURN_TO_CHECK else None
+    return_to = form.get("retur") if form.get("retur") == view.RETURN_TO_CHECK else None
     screen = interview_flow.screen_at(data, number, _complete_instruments(request))
     shown = str(form.get("shown", ""))
     if (
@@ -456,7 +356,7 @@ def _confirm_response(
     lang = _lang(request)
     if values is None:
         values = own_words.form_values(facts, data)
-    fields = _fields([f.item for f in facts], values, errors, lang)
+    fields = view.question_fields([f.item for f in facts], values, errors, lang)
     ctx = {
         "errors": errors,
         "facts": list(zip(facts, fields, strict=True)),
@@ -559,7 +459,7 @@ def _warning_page(request: Request, data: SessionData, level: str):
     next_url = _next_url(request, data)
     ctx = {
         "applies": applies,
-        "reasons": _statement_list(assessment, level, lang) if applies else [],
+        "reasons": view.statements(assessment, level, lang) if applies else [],
         "signs": [flag.statement(lang) for flag in assessment.red_flags] if assessment else [],
         "level": load_outcomes().levels[level],
         "continue_url": next_url,
@@ -567,7 +467,7 @@ def _warning_page(request: Request, data: SessionData, level: str):
         "questions_left": next_url != interview_flow.CHECK_URL,
         "state": _form_state(request, data),
         "csrf": csrf_binding(request, data).token(),
-        "out_of_hours": out_of_hours(),
+        "out_of_hours": view.out_of_hours(),
     }
     template = "patient/emergency.html" if level == "emergency" else "patient/same_day.html"
     return _render(request, template, ctx, data)
@@ -583,56 +483,6 @@ def same_day(request: Request):
     return _warning_page(request, session.load(request) or SessionData(), "same_day")
 
 
-def _answer_rows(keys: list[str], data: SessionData, lang: str) -> list[dict[str, Any]]:
-    bank = load_item_bank()
-    rows = []
-    for key in keys:
-        item = bank[key]
-        value = data.answers.get(key)
-        if value is None:
-            shown, state = None, "unknown"
-        elif item.type == "boolean":
-            shown, state = None, "yes" if value else "no"
-        elif item.type == "choice":
-            shown, state = item.options[value](lang), "value"
-        elif item.type == "regions":
-            shown, state = ", ".join(bank.region_label(c, lang) for c in value), "value"
-        elif key == "duration_days":
-            number, unit = questionnaire.duration_parts(value)
-            shown, state = (number, unit), "duration"
-        elif item.unit is not None:
-            shown, state = f"{value} {item.unit(lang)}", "value"
-        else:
-            shown, state = str(value), "value"
-        number = interview_flow.screen_of(data, key)
-        change = interview_flow.screen_url(number) + f"?retur={RETURN_TO_CHECK}"
-        rows.append(
-            {
-                "key": key,
-                "question": item.text(lang),
-                "state": state,
-                "shown": shown,
-                "change_url": change + f"#{questionnaire.field_id(item)}",
-            }
-        )
-    return rows
-
-
-def _sections(data: SessionData, lang: str, keep=lambda key, value: True) -> list[dict]:
-    """The asked questions by section (item bank order of sections), answers in rows."""
-    bank = load_item_bank()
-    sections = []
-    for section_id, title in bank.sections.items():
-        keys = [
-            key
-            for key in data.asked
-            if bank[key].section == section_id and keep(key, data.answers.get(key))
-        ]
-        if keys:
-            sections.append({"title": title(lang), "rows": _answer_rows(keys, data, lang)})
-    return sections
-
-
 @router.get("/tjek", name="check_answers", include_in_schema=False)
 def check_answers(request: Request):
     data = session.load(request)
@@ -643,7 +493,7 @@ def check_answers(request: Request):
         request,
         "patient/check.html",
         {
-            "sections": _sections(data, _lang(request)),
+            "sections": view.answer_sections(data, _lang(request)),
             "unfinished_url": None if next_url == interview_flow.CHECK_URL else next_url,
             "back_url": interview_flow.screen_url(len(data.screens)),
             "own_words": own_words.own_text(data.answers),
@@ -652,117 +502,10 @@ def check_answers(request: Request):
     )
 
 
-def sentence(phrase: str) -> str:
-    """ "ømme muskler" -> "Ømme muskler." (a phrase from the data as a sentence)."""
-    phrase = phrase.strip()
-    return phrase[:1].upper() + phrase[1:] + ("" if phrase.endswith((".", "?", "!")) else ".")
-
-
-def _evidence_sentences(evidence: Sequence[Evidence], lang: str) -> list[dict[str, str]]:
-    """ "Det taler for / imod" lines: the observation's own words for the value answered
-    (a yes uses the feature's yes label, a no its written no label), never question text."""
-    return [
-        {"text": sentence(e.label(lang)), "feature": e.feature, "value": e.value} for e in evidence
-    ]
-
-
-def _patterns(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
-    outcomes = load_outcomes()
-    shown = []
-    for rank, pattern in enumerate(assessment.patterns[:SHOWN_PATTERNS]):
-        if rank > 0 and pattern.probability < MIN_SHOWN_PROBABILITY:
-            break
-        info = outcomes.patterns[pattern.id]
-        kind, number = pattern.percent
-        shown.append(
-            {
-                "id": pattern.id,
-                "rank": rank,
-                "name": info.name(lang),
-                "plain": info.plain(lang),
-                "percent_kind": kind,
-                "percent": number,
-                "for": _evidence_sentences(pattern.supporting[:MAX_REASONS_PER_PATTERN], lang),
-                "against": _evidence_sentences(pattern.opposing[:MAX_AGAINST_PER_PATTERN], lang),
-                "article_url": f"/viden/{info.article}",
-            }
-        )
-    return shown
-
-
-def _instruments(
-    scores: dict[str, InstrumentScore], lang: str, patterns: Iterable[str] | None = None
-) -> list[dict[str, Any]]:
-    """The questionnaires shown.  On the result page (``patterns`` given) only complete
-    ones, and only where they help with a pattern on the page (instruments.yaml
-    `shown_to_patient_for`); the page printed for the clinician has them all."""
-    definitions = load_instruments()
-    shown_patterns = None if patterns is None else set(patterns)
-    shown = []
-    for key, score in scores.items():
-        if shown_patterns is not None and (
-            not score.complete or shown_patterns.isdisjoint(definitions[key].patient_patterns)
-        ):
-            continue
-        meaning = score.interpretation
-        shown.append(
-            {
-                "id": key,
-                "name": score.name(lang),
-                "purpose": definitions[key].purpose(lang),
-                "complete": score.complete,
-                "score": score.score,
-                "points": score.points,
-                "max_score": score.max_score,
-                "missing": len(score.missing),
-                "answered": len(definitions[key].scored_items) - len(score.missing),
-                "meaning": meaning(lang) if meaning else None,
-                "cutoffs": [(c.at_least, score.cutoff_label(c.id)(lang)) for c in score.cutoffs],
-            }
-        )
-    return shown
-
-
-def _steps(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
-    groups = []
-    for kind in STEP_KINDS:
-        steps = []
-        for step in assessment.steps(kind):
-            slug, _, anchor = step.see.partition("#")
-            try:
-                found = content_quote(step.see, lang)
-            except Exception:  # an article problem must never break the result page
-                found = None
-            steps.append(
-                {
-                    "text": step.text(lang),
-                    "url": f"/viden/{slug}" + (f"#{anchor}" if anchor else ""),
-                    "title": found.title if found else None,
-                }
-            )
-        if steps:
-            groups.append({"kind": kind, "steps": steps})
-    return groups
-
-
 def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
-    lang = _lang(request)
-    assessment = assess_valid(data.answers)
-    level = load_outcomes().levels[assessment.triage]
-    patterns = _patterns(assessment, lang)
     return {
-        "assessment": assessment,
-        "level": level,
-        "reasons": _statement_list(assessment, assessment.triage, lang),
-        "recognised": assessment.recognised,
-        "patterns": patterns,
-        "instruments": _instruments(assessment.instruments, lang, (p["id"] for p in patterns)),
-        "step_groups": _steps(assessment, lang),
-        "signs": [flag.statement(lang) for flag in assessment.red_flags],
-        "disclaimer": DISCLAIMER(lang),
-        "bodymap": bodymap.view(data.answers.get("locations"), lang),
+        **view.result(data.answers, _lang(request)),
         "send_url": request.app.url_path_for("send_to_clinic"),
-        "today": date.today().isoformat(),
     }
 
 
@@ -780,13 +523,13 @@ def result_print(request: Request):
     if data is None or not data.started:
         return _redirect(request, "/", data)
     ctx = _result_context(request, data)
-    ctx["sections"] = _sections(
+    ctx["sections"] = view.answer_sections(
         data,
         _lang(request),
         keep=lambda key, value: value is not None and key not in ("locations", "free_text"),
     )
     # The printed page goes to the doctor or physiotherapist: every score, as the clinic sees.
-    ctx["instruments"] = _instruments(ctx["assessment"].instruments, _lang(request))
+    ctx["instruments"] = view.instruments(ctx["assessment"].instruments, _lang(request))
     # Free text runs across the page: in a table column it would push the page past A4.
     ctx["free_text"] = data.answers.get("free_text")
     return _render(request, "patient/print.html", ctx, data)

@@ -28,7 +28,7 @@ from nervetjek.web.deps import (
     database,
 )
 from nervetjek.web.metrics import SUBMISSIONS
-from nervetjek.web.patient import out_of_hours
+from nervetjek.web.patient_view import out_of_hours
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
