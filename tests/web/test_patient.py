@@ -171,7 +171,8 @@ def test_secure_cookie_when_configured(settings):
 
 def _request_with_cookie(app, value: str):
     header = f"{session.COOKIE_NAME}={value}".encode()
-    return Request({"type": "http", "headers": [(b"cookie", header)], "app": app})
+    scope = {"type": "http", "headers": [(b"cookie", header)], "app": app}
+    return Request({**scope, "state": {"patient": session.cookie_session(scope)}})
 
 
 def test_read_answers_and_clear(client, app):
@@ -268,6 +269,18 @@ def test_errors_are_summarised_and_linked(client):
     assert '<a href="#f-age">Skriv din alder som et helt tal' in response.text
     assert 'id="e-age"' in response.text and 'aria-describedby="e-age"' in response.text
     assert 'value="fyrre"' in response.text
+
+
+def test_the_session_is_read_once_per_request_and_only_where_needed(client, monkeypatch):
+    post_screen(client, advance_to(client, "age"), {"age": 50})
+    reads = []
+    real_decode = session.decode
+    monkeypatch.setattr(session, "decode", lambda *args: reads.append(1) or real_decode(*args))
+    assert client.get("/tjek").status_code == 200
+    assert len(reads) == 1
+    client.get("/healthz")
+    client.get("/static/css/site.css")
+    assert len(reads) == 1
 
 
 def test_age_typed_with_words_is_kept(client):

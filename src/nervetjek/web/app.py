@@ -25,6 +25,7 @@ from nervetjek.web.i18n import LanguageMiddleware
 from nervetjek.web.logs import install_access_log_redaction
 from nervetjek.web.security import HSTS, SecurityHeadersMiddleware
 from nervetjek.web.session import COOKIE_NAME as ANSWERS_COOKIE
+from nervetjek.web.session import SessionMiddleware
 from nervetjek.web.templating import CachedPagesMiddleware, PageCache
 
 # A new area adds its router here.  A request is matched router by router in this
@@ -62,8 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.page_cache = PageCache()
-    # Innermost: a cached public page needs the language.  Cached pages and the health
+    # Innermost: the patient's session, read only for requests that reach the routes.
+    # Then the cached public pages, which need the language.  Cached pages and the health
     # check get the security headers and are counted by the metrics like any answer.
+    app.add_middleware(SessionMiddleware)
     app.add_middleware(
         CachedPagesMiddleware, cache=app.state.page_cache, private_cookie=ANSWERS_COOKIE
     )

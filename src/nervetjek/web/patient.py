@@ -85,7 +85,7 @@ def _form_state(request: Request, data: SessionData) -> str | None:
 
 
 def _posted_session(request: Request, form: Any) -> SessionData | None:
-    data = session.load(request)
+    data = session.current(request)
     if data is None and not request.cookies.get(session.COOKIE_NAME):
         token = form.get(STATE_FIELD)
         data = session.load_token(request, token) if isinstance(token, str) else None
@@ -221,7 +221,7 @@ def _after_answers(request: Request, data: SessionData) -> str:
 
 @router.get("/", name="start", include_in_schema=False)
 async def start(request: Request):
-    data = session.load(request)
+    data = session.current(request)
 
     def page() -> Response:
         in_progress = data is not None and data.started
@@ -250,7 +250,7 @@ async def start(request: Request):
 @router.get("/begynd", name="begin", include_in_schema=False)
 def begin(request: Request):
     """'Start nu': the first question, or the start page again if cookies are blocked."""
-    data = session.load(request)
+    data = session.current(request)
     if data is None and COOKIE_PROBE not in request.cookies:
         return _redirect(request, "/?cookies=nej", None)
     data = data or SessionData()
@@ -259,7 +259,7 @@ def begin(request: Request):
 
 @router.get("/spoergsmaal/{number}", name="question_page", include_in_schema=False)
 def question_page(request: Request, number: str):
-    data = session.load(request) or SessionData()
+    data = session.current(request) or SessionData()
     # An old address of the long form (/spoergsmaal/warning) finds the next screen too.
     place = int(number) if number.isdigit() else 0
     screen = interview_flow.screen_at(data, place, _complete_instruments(request))
@@ -385,7 +385,7 @@ def _own_words_session(request: Request, form: Any) -> SessionData | None:
 
 @router.get("/egne-ord", name="own_words", include_in_schema=False)
 def own_words_page(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     if data is None or not data.started:
         return _redirect(request, "/", data)
     return _own_words_response(request, data, [], None)
@@ -416,7 +416,7 @@ async def own_words_post(request: Request):
 
 @router.get("/egne-ord/bekraeft", name="own_words_confirm", include_in_schema=False)
 def own_words_confirm(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     if data is None or not data.started:
         return _redirect(request, "/", data)
     facts = own_words.understood(data)
@@ -475,17 +475,17 @@ def _warning_page(request: Request, data: SessionData, level: str):
 
 @router.get("/akut", name="emergency", include_in_schema=False)
 def emergency(request: Request):
-    return _warning_page(request, session.load(request) or SessionData(), "emergency")
+    return _warning_page(request, session.current(request) or SessionData(), "emergency")
 
 
 @router.get("/samme-dag", name="same_day", include_in_schema=False)
 def same_day(request: Request):
-    return _warning_page(request, session.load(request) or SessionData(), "same_day")
+    return _warning_page(request, session.current(request) or SessionData(), "same_day")
 
 
 @router.get("/tjek", name="check_answers", include_in_schema=False)
 def check_answers(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     if data is None or not data.started:
         return _redirect(request, "/", data)
     next_url = _next_url(request, data)
@@ -511,7 +511,7 @@ def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
 
 @router.get("/resultat", name="result", include_in_schema=False)
 def result(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     if data is None or not data.started:
         return _redirect(request, "/", data)
     return _render(request, "patient/result.html", _result_context(request, data), data)
@@ -519,7 +519,7 @@ def result(request: Request):
 
 @router.get("/resultat/print", name="result_print", include_in_schema=False)
 def result_print(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     if data is None or not data.started:
         return _redirect(request, "/", data)
     ctx = _result_context(request, data)
@@ -537,7 +537,7 @@ def result_print(request: Request):
 
 @router.get("/ny", name="start_over", include_in_schema=False)
 def start_over(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     return _render(
         request,
         "patient/start_over.html",
@@ -551,7 +551,7 @@ def start_over(request: Request):
 
 @router.post("/ny", name="start_over_post", include_in_schema=False)
 async def start_over_post(request: Request):
-    data = session.load(request)
+    data = session.current(request)
     form = await request.form()
     if data is not None and not _own_form(request, data, form):
         raise HTTPException(status_code=400)

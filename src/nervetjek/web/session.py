@@ -6,7 +6,8 @@ compressed and encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key der
 HKDF from the site secret.  Fernet's timestamp gives the inactivity limit: every response
 re-issues the cookie, and a cookie older than ``settings.session_minutes`` is ignored.
 
-Public interface for other areas (the clinic's "send to clinic" flow):
+:class:`SessionMiddleware` reads the cookie once per request; handlers take the result
+with :func:`current`.  Public interface for other areas (the clinic's "send to clinic" flow):
 
 * :func:`read_answers` ``(request) -> dict``: the validated answers, ``{}`` if none or expired.
 * :func:`clear` ``(response)``: delete the session cookie.
@@ -28,6 +29,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Request, Response
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nervetjek.intake import IntakeError, load_item_bank, validate_answers
 
@@ -120,7 +123,10 @@ def derive_key(secret: str) -> bytes:
 
 
 def _fernet(request: Request) -> Fernet:
-    state = request.app.state
+    return _app_fernet(request.app.state)
+
+
+def _app_fernet(state: Any) -> Fernet:
     fernet = getattr(state, "patient_session_fernet", None)
     if fernet is None:
         fernet = Fernet(derive_key(state.settings.resolved_secret_key()))
@@ -145,8 +151,39 @@ def cookie_size(token: str) -> int:
     return len(COOKIE_NAME) + 1 + len(token)
 
 
-def load(request: Request) -> SessionData | None:
-    return load_token(request, request.cookies.get(COOKIE_NAME) or "")
+class SessionMiddleware:
+    """Reads the answers cookie once per request into ``request.state.patient``.
+
+    Pure ASGI, innermost: the cached public pages and /healthz are answered further out,
+    and a request without the cookie costs one look at its headers.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # Stylesheets and scripts carry the cookie too, and never need it.
+            static = scope["path"].startswith("/static/")
+            scope.setdefault("state", {})["patient"] = None if static else cookie_session(scope)
+        await self.app(scope, receive, send)
+
+
+def cookie_session(scope: Scope) -> SessionData | None:
+    """The live session in the request's answers cookie, if any."""
+    name = COOKIE_NAME.encode()
+    for key, value in scope["headers"]:
+        if key == b"cookie" and name in value:
+            cookie = cookie_parser(value.decode("latin-1")).get(COOKIE_NAME)
+            if cookie:
+                state = scope["app"].state
+                return decode(_app_fernet(state), cookie, state.settings.session_minutes * 60)
+    return None
+
+
+def current(request: Request) -> SessionData | None:
+    """This request's session from its cookie (read once, by SessionMiddleware)."""
+    return request.state.patient
 
 
 def load_token(request: Request, token: str) -> SessionData | None:
@@ -183,7 +220,7 @@ def save(request: Request, response: Response, data: SessionData) -> None:
 
 def read_answers(request: Request) -> dict[str, Any]:
     """The person's validated answers, or ``{}`` when there is no live session."""
-    data = load(request)
+    data = current(request)
     return dict(data.answers) if data else {}
 
 
