@@ -11,8 +11,10 @@ from tests.strategies import KEYS, WARNING_KEYS, answers, consistent, value_for
 
 from nervetjek.engine import assess
 from nervetjek.intake import load_outcomes
+from nervetjek.knowledge import load_knowledge
 
 RANK = {level.id: level.rank for level in load_outcomes().levels.values()}
+RULE_KEYS = {rule.id: set(rule.condition.keys) for rule in load_knowledge().policy.escalations}
 # More examples locally with NERVETJEK_HYPOTHESIS_EXAMPLES=3000.
 EXAMPLES = int(os.environ.get("NERVETJEK_HYPOTHESIS_EXAMPLES", "300"))
 FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -35,7 +37,12 @@ def test_no_answer_ever_lowers_the_level_set_by_a_red_flag(base, data):
     if not raised:
         return
     floor = min(RANK[r.level] for r in raised)
-    free = [k for k in KEYS if k not in base]
+    # The policy counts some missing answers as the urgent one (a missing trend counts
+    # as "not better": triage-policy.md).  Answering such a question settles the
+    # default instead of adding to the answers the level rests on, so it is not drawn
+    # here; test_a_missing_trend_counts_as_not_better covers it.
+    settled_by_asking = {key for r in raised for key in RULE_KEYS[r.rule] if key not in base}
+    free = [k for k in KEYS if k not in base and k not in settled_by_asking]
     extra_keys = (
         data.draw(st.lists(st.sampled_from(free), unique=True, max_size=25)) if free else []
     )
@@ -43,6 +50,19 @@ def test_no_answer_ever_lowers_the_level_set_by_a_red_flag(base, data):
     if any(k not in merged or merged[k] != v for k, v in base.items()):
         return  # consistency dropped a base answer: not an extension of base
     assert RANK[assess(merged).triage] <= floor
+
+
+def test_a_missing_trend_counts_as_not_better():
+    """triage-policy.md: 6 weeks or more and a trend that is not "better" (a missing
+    trend counts as not better) is gp_soon; only the answer "better" settles it."""
+    base = {"age": 50, "duration_days": 60, "locations": ["lower_back", "left.calf"]}
+    levels = {
+        trend: assess({**base, "trend": trend} if trend else base).triage_reasons
+        for trend in (None, "worse", "same", "better")
+    }
+    for trend, reasons in levels.items():
+        applies = any(r.rule == "long_lasting" for r in reasons)
+        assert applies == (trend != "better"), trend
 
 
 @FAST
