@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from patient_driver import current_values, form_at, own_words
 from tests.store.helpers import SCIATICA
 from tests.store.webapp import (
     form_token,
@@ -19,6 +20,7 @@ from tests.store.webapp import (
     with_answers,
 )
 from tests.web.test_clinic import all_routes
+from tests.web.test_own_words import NO_FEVER_TEXT, NO_WARNING_SIGNS, _to_own_words
 from tests.web.test_send import GOOD as GOOD_CONTACT
 
 from nervetjek.web.deps import CsrfBinding
@@ -77,14 +79,27 @@ def _question_fields(client) -> dict[str, str]:
     return {"shown": shown} | dict.fromkeys(shown.split(","), "no")
 
 
+def _text_read(client, settings) -> dict[str, str]:
+    """The own-words text sent (no warning sign in it): its confirm page is next."""
+    _to_own_words(client, NO_WARNING_SIGNS)
+    assert own_words(client, NO_FEVER_TEXT).headers["location"] == "/egne-ord/bekraeft"
+    return {}
+
+
+def _confirm_fields(client) -> dict[str, str]:
+    return current_values(form_at(client.get("/egne-ord/bekraeft").text, "/egne-ord/bekraeft"))
+
+
 def _sent(client, settings) -> dict[str, str]:
     with_answers(client, settings, SCIATICA)
     client.post("/send", data=send_fields(client.get("/send").text, **GOOD_CONTACT))
     return {}
 
 
-# path -> (state set up first, fields of an otherwise good form, the refusal:
-#          a status code, or the redirect's location)
+# path -> (state set up first, fields of an otherwise good form, the refusal: a status
+#          code, or the redirect's location).  One refusal per kind of page: the portal
+#          403 (JSON), the login, sending and follow-up forms shown again with 403, the
+#          patient's pages shown again with "Siden var for gammel" (400).
 FORM_POSTS = {
     "/klinik/login": (lambda c, s: {}, lambda c: {"email": "x@example.dk", "password": "x"}, 403),
     "/klinik/logout": (_clinician, lambda c: {}, 403),
@@ -106,8 +121,8 @@ FORM_POSTS = {
     "/send/kvittering/opfoelgning": (_sent, lambda c: {}, "/send/kvittering"),
     "/spoergsmaal/{number}": (_patient, _question_fields, 400),
     "/fortsaet": (_patient, lambda c: {}, "/?udloebet=1"),
-    "/egne-ord": (_patient, lambda c: {"spring": "1"}, "/?udloebet=1"),
-    "/egne-ord/bekraeft": (_patient, lambda c: {}, "/?udloebet=1"),
+    "/egne-ord": (_patient, lambda c: {"spring": "1"}, 400),
+    "/egne-ord/bekraeft": (_text_read, _confirm_fields, 400),
     "/ny": (_patient, lambda c: {}, 400),
 }
 

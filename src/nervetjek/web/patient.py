@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from nervetjek.engine import Assessment, assess_valid
@@ -26,6 +26,9 @@ from nervetjek.web.templating import render
 
 router = APIRouter()
 
+# A form from another site, an old tab or a screen that is no longer next: the page is
+# shown again with this, and nothing changes.
+STALE_FORM = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
 # The hidden form field that carries the encrypted session when cookies are blocked.
 STATE_FIELD = "tilstand"
 # Set by the start page, read by "Start nu": whether the browser keeps cookies at all.
@@ -290,8 +293,7 @@ async def question_page_post(request: Request, number: int):
             return urgent
         if screen is None:
             return _show(request, _next_url(request, data), data)
-        error = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
-        return _question_response(request, screen, data, [error], None, return_to, 400)
+        return _question_response(request, screen, data, [STALE_FORM], None, return_to, 400)
 
     required = interview_flow.required_keys() & set(screen.keys)
     submission = questionnaire.parse_screen(screen.items, form, data.answers, required)
@@ -375,14 +377,6 @@ def _confirm_response(
     return _render(request, "patient/own_words_confirm.html", ctx, data, status_code=status_code)
 
 
-def _own_words_session(request: Request, form: Any) -> SessionData | None:
-    """The posted session, if the form is this session's own (its csrf token)."""
-    data = _posted_session(request, form)
-    if data is None or not _own_form(request, data, form):
-        return None
-    return data
-
-
 @router.get("/egne-ord", name="own_words", include_in_schema=False)
 def own_words_page(request: Request):
     data = session.current(request)
@@ -394,9 +388,11 @@ def own_words_page(request: Request):
 @router.post("/egne-ord", name="own_words_post", include_in_schema=False)
 async def own_words_post(request: Request):
     form = await request.form()
-    data = _own_words_session(request, form)
+    data = _posted_session(request, form)
     if data is None:
         return _redirect(request, "/?udloebet=1", None)
+    if not _own_form(request, data, form):
+        return _own_words_response(request, data, [STALE_FORM], None, 400)
     item = load_item_bank()[own_words.TEXT_KEY]
     skipped = form.get("spring") is not None
     submission = questionnaire.parse_screen([item], {} if skipped else form, {})
@@ -429,21 +425,22 @@ def own_words_confirm(request: Request):
 @router.post("/egne-ord/bekraeft", name="own_words_confirm_post", include_in_schema=False)
 async def own_words_confirm_post(request: Request):
     form = await request.form()
-    data = _own_words_session(request, form)
+    data = _posted_session(request, form)
     if data is None:
-        # No session of its own (expired, blocked, another site): change nothing, but a
-        # confirmed warning sign that needs 112 still reaches the emergency page.
+        # No session (expired or blocked): change nothing, but a confirmed warning sign
+        # that needs 112 still reaches the emergency page.
         urgent = _emergency_without_session(request, form)
         return urgent or _redirect(request, "/?udloebet=1", None)
     facts = own_words.understood(data)
-    if data.own_words != "read":
+    own = _own_form(request, data, form)
+    if own and data.own_words != "read":
         return _show(request, _next_url(request, data), data)
-    if str(form.get("shown", "")) != questionnaire.LIST_SEPARATOR.join(f.key for f in facts):
+    shown = questionnaire.LIST_SEPARATOR.join(f.key for f in facts)
+    if not own or str(form.get("shown", "")) != shown:
         urgent = _emergency_without_session(request, form)
         if urgent is not None:
             return urgent
-        error = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
-        return _confirm_response(request, data, facts, [error], None, status_code=400)
+        return _confirm_response(request, data, facts, [STALE_FORM], None, status_code=400)
     result = own_words.confirm(data, facts, form)
     if result.data is None:
         return _confirm_response(
@@ -535,18 +532,23 @@ def result_print(request: Request):
     return _render(request, "patient/print.html", ctx, data)
 
 
-@router.get("/ny", name="start_over", include_in_schema=False)
-def start_over(request: Request):
-    data = session.current(request)
+def _start_over_page(request: Request, data: SessionData | None, errors=(), status_code=200):
     return _render(
         request,
         "patient/start_over.html",
         {
             "csrf": csrf_binding(request, data).token() if data else "",
             "has_answers": bool(data and data.started),
+            "errors": list(errors),
         },
         data,
+        status_code,
     )
+
+
+@router.get("/ny", name="start_over", include_in_schema=False)
+def start_over(request: Request):
+    return _start_over_page(request, session.current(request))
 
 
 @router.post("/ny", name="start_over_post", include_in_schema=False)
@@ -554,7 +556,7 @@ async def start_over_post(request: Request):
     data = session.current(request)
     form = await request.form()
     if data is not None and not _own_form(request, data, form):
-        raise HTTPException(status_code=400)
+        return _start_over_page(request, data, [STALE_FORM], 400)
     response: Response = RedirectResponse("/", status_code=303, headers=NO_STORE)
     session.clear(response)
     return response
