@@ -193,3 +193,22 @@ def test_weakness_with_sudden_onset_is_sudden_weakness():
     facts = read("Pludselig i morges kunne jeg ikke løfte højre fod.").facts
     assert facts["weakness_sudden"] is True
     assert facts["foot_drop"] is True
+
+
+def test_warning_signs_said_in_other_styles_are_never_missed_nor_denied():
+    """warning_styles.jsonl: warning signs in words the tuning sets do not use (slang,
+    "lorten", "kan ikke få den op", "mellem benene", "komme af med vandet", "raslet ned",
+    "stoffer med kanyle").  Only the warning signs are annotated: none may be missed, and
+    none may be read as absent."""
+    missed, denied = [], []
+    for case in cases("warning_styles.jsonl"):
+        facts = read(case["text"]).facts
+        for key, value in case["facts"].items():
+            if value is True and facts.get(key) is not True:
+                missed.append(f"{case['id']}:{key}")
+        denied += [
+            f"{case['id']}:{key}"
+            for key, value in facts.items()
+            if value is False and key in warning_keys() and case["facts"].get(key) is not False
+        ]
+    assert missed == [] and denied == []
