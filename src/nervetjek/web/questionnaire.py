@@ -41,7 +41,8 @@ def N_(message: str) -> str:
     return message
 
 
-MESSAGE_STALE_FORM = N_("Siden var for gammel. Send dine svar igen.")
+# One wording for a refused (stale) form everywhere: the portal, /send and the interview.
+MESSAGE_STALE_FORM = N_("Siden var for gammel. Prøv igen.")
 MESSAGE_TOO_BIG = N_("Dine svar fylder for meget. Gør teksten kortere.")
 MESSAGE_REQUIRED = N_("Svar ja, nej eller ved ikke.")
 MESSAGE_DURATION = N_("Skriv hvor længe, for eksempel 3 uger.")
