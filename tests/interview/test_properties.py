@@ -71,6 +71,26 @@ def test_a_warning_sign_yes_never_lowers_the_level_nor_removes_a_warning_questio
     assert owed_before <= set(after.asked), f"dropped {sorted(owed_before - set(after.asked))}"
 
 
+def test_past_the_cap_a_question_that_could_raise_the_level_is_still_asked():
+    """Found by hypothesis: with a hard cap, a yes to immunosuppression changed the order
+    of the questions, numbness was left past the cap and the level fell from a doctor to
+    self care.  The cap now ends only the questions that cannot raise the level."""
+    known = {
+        "thyroid_disease": False,
+        "worse_tight_shoes": False,
+        "chemotherapy": False,
+        "trend": "better",
+        "touch_sensitive": False,
+        "cramps": True,
+        "numbness": True,
+        "previous_blood_clot": False,
+    }
+    raised = consistent({**known, "immunosuppressed_or_iv_drugs": True})
+    before, after = play(known), play(raised)
+    assert RANK[after.result.triage] <= RANK[before.result.triage]
+    assert "numbness" in after.asked
+
+
 @SLOW
 @given(answers())
 def test_the_result_is_the_engines_result_for_the_asked_answers(known):

@@ -174,7 +174,18 @@ def next_screen(
     if core:
         return _screen("question", (core[0],), estimate - 1, "core question")
     if len(asked_set) >= plan.max_questions:
-        return _done(False, "the cap on questions is reached")
+        # The cap ends the questions about the pattern, never those about the level: an
+        # answer that could still make the level more urgent is asked, or stopping at the
+        # cap could leave the person less urgent than their answers would make them.
+        raising = [
+            w
+            for w in (weigh(k, now, plan) for k in _candidates(asked_set, now.facts))
+            if w.raises_level
+        ]
+        if not raising:
+            return _done(False, "the cap on questions is reached")
+        pick = max(raising, key=lambda w: w.value)
+        return _screen("question", (pick.key,), 0, "past the cap: could make the level more urgent")
     open_keys = _open_level_keys(now, asked_set, plan)
     if open_keys:
         return _screen(

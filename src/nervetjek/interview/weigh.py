@@ -214,6 +214,7 @@ class Weighed:
     key: str
     value: float  # expected value of asking it
     changes_level: bool  # a likely enough answer changes the engine's level
+    raises_level: bool  # a likely enough answer makes the engine's level more urgent
     changes_leader: bool  # a likely enough answer changes the leading pattern
     recognises: bool  # none is recognised now; a likely answer gets one recognised or nearer
     evidence: float  # expected weight of evidence (bits) of the answer for the leading pattern
@@ -247,7 +248,7 @@ def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
     chance = [sum(p * q for p, q in zip(now.calibrated, lik, strict=True)) for lik in likelihoods]
     cost_now, bits_now = decision_cost(now, plan), entropy_bits(now.calibrated)
     value = 0.0
-    changes_level = changes_leader = recognises = False
+    changes_level = raises_level = changes_leader = recognises = False
     for q, after in zip(chance, then, strict=True):
         value += q * (
             cost_now
@@ -256,9 +257,10 @@ def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
         )
         if q >= plan.min_answer_probability:
             changes_level |= after.decision != now.decision
+            raises_level |= after.decision < now.decision  # rank 0 is the most urgent
             changes_leader |= after.leader != now.leader
             recognises |= not now.recognised and (
                 after.recognised or (after.recognisable and after.counted > now.counted)
             )
     evidence = leader_evidence(likelihoods, now.leader, load_knowledge().prior)
-    return Weighed(key, value, changes_level, changes_leader, recognises, evidence)
+    return Weighed(key, value, changes_level, raises_level, changes_leader, recognises, evidence)
