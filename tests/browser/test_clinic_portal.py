@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from clinic_answers import CAUDA_EQUINA, POLYNEUROPATHY
+from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.store.helpers import EMERGENCY, MILD, SCIATICA
 from tests.store.webapp import PASSWORD, make_followup, make_user, patient_cookie, store_intake
@@ -196,7 +197,9 @@ def test_clinical_summary_and_examination_plan(
     journal = page.locator("#journal-text").input_value()
     assert journal.startswith("Henvendelse via Nervetjek") and "\nS: " in journal
     page.click("#copy-journal")
-    page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    # Not wait_for_function: a string predicate is eval'd in the page, which our CSP
+    # (script-src 'self', no unsafe-eval) refuses.
+    expect(page.locator("#copy-status")).not_to_have_text("")
     assert_accessible(page)
     screenshot(page, f"clinic-summary-{name}")
     page.click("text=Udskriv")
