@@ -7,7 +7,9 @@ such as ``exeptions:`` fails loading instead of silently dropping a rule).
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -122,3 +124,15 @@ def check_schema(schema: type[BaseModel], raw: Any, source: str) -> None:
 
 def package_text(package: str, name: str) -> str:
     return resources.files(package).joinpath(name).read_text("utf-8")
+
+
+def jsonl_records(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, record) for every non-blank line of a JSON Lines file; a line that
+    is not JSON raises :class:`DataFileError` naming it."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(f"line {number}: not valid JSON: {exc.msg}") from exc

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.text import Text
 
+from nervetjek.datafiles import DataFileError, jsonl_records
+
 err_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -23,18 +25,15 @@ def _texts(file: Path | None, jsonl: Path | None) -> Iterator[tuple[Any, str]]:
         return
     assert jsonl is not None
     with jsonl.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                err_console.print(f"[red]line {number}: not valid JSON: {exc.msg}[/red]")
-                raise typer.Exit(2) from exc
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                err_console.print(f'[red]line {number}: needs {{"id", "text"}}[/red]')
-                raise typer.Exit(2)
-            yield record.get("id", f"line-{number}"), record["text"]
+        try:
+            for number, record in jsonl_records(handle):
+                if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                    err_console.print(f'[red]line {number}: needs {{"id", "text"}}[/red]')
+                    raise typer.Exit(2)
+                yield record.get("id", f"line-{number}"), record["text"]
+        except DataFileError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
 
 
 def marked(reading) -> Text:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from nervetjek.datafiles import DataFileError, jsonl_records
+
 if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
     from nervetjek.interview.play import Dialogue
 
@@ -28,19 +30,16 @@ def _cases(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         err_console.print(f"[red]Cannot read {path}: {exc.strerror}[/red]")
         raise typer.Exit(2) from exc
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                err_console.print(f"[red]line {number}: not valid JSON: {exc.msg}[/red]")
-                raise typer.Exit(2) from exc
-            if isinstance(record, dict) and isinstance(record.get("answers"), dict):
-                yield str(record.get("id", f"line-{number}")), record["answers"]
-            else:
-                answers = {k: v for k, v in record.items() if k != "id"}
-                yield str(record.get("id", f"line-{number}")), answers
+        try:
+            for number, record in jsonl_records(handle):
+                if isinstance(record, dict) and isinstance(record.get("answers"), dict):
+                    yield str(record.get("id", f"line-{number}")), record["answers"]
+                else:
+                    answers = {k: v for k, v in record.items() if k != "id"}
+                    yield str(record.get("id", f"line-{number}")), answers
+        except DataFileError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
 
 
 def dialogue_line(case_id: str, dialogue: Dialogue) -> dict[str, Any]:

@@ -49,25 +49,27 @@ def mutants(policy_text: str | None = None) -> Iterator[Mutant]:
         removed = copy.deepcopy(policy)
         del removed["escalations"][index]
         yield Mutant(f"remove:{rule['id']}", f"escalation {rule['id']} removed", removed)
-        lower = _one_step_less_urgent(rule["level"])
-        if lower:
-            weakened = copy.deepcopy(policy)
-            weakened["escalations"][index]["level"] = lower
-            yield Mutant(
-                f"weaken:{rule['id']}",
-                f"escalation {rule['id']} lowered from {rule['level']} to {lower}",
-                weakened,
-            )
-    for pattern, default in policy["pattern_defaults"].items():
-        lower = _one_step_less_urgent(default["level"])
-        if lower:
-            weakened = copy.deepcopy(policy)
-            weakened["pattern_defaults"][pattern]["level"] = lower
-            yield Mutant(
-                f"weaken-default:{pattern}",
-                f"default of {pattern} lowered from {default['level']} to {lower}",
-                weakened,
-            )
+        yield from _lowered(
+            policy, ("escalations", index), f"weaken:{rule['id']}", f"escalation {rule['id']}"
+        )
+    for pattern in policy["pattern_defaults"]:
+        yield from _lowered(
+            policy,
+            ("pattern_defaults", pattern),
+            f"weaken-default:{pattern}",
+            f"default of {pattern}",
+        )
+
+
+def _lowered(policy: dict, where: tuple[str, Any], name: str, what: str) -> Iterator[Mutant]:
+    """The policy with the rule at `where` one level less urgent (none if already least)."""
+    section, key = where
+    level = policy[section][key]["level"]
+    lower = _one_step_less_urgent(level)
+    if lower:
+        weakened = copy.deepcopy(policy)
+        weakened[section][key]["level"] = lower
+        yield Mutant(name, f"{what} lowered from {level} to {lower}", weakened)
 
 
 def without_escalation(rule_id: str, policy_text: str | None = None) -> str:
