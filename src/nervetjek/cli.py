@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -60,6 +61,27 @@ def main(
     """Nervetjek gives guidance, not a diagnosis."""
 
 
+def _log_config(log_format: str) -> dict[str, Any]:
+    """uvicorn's own logging set-up with the access log's redaction, and JSON when asked for."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    from nervetjek.web.middleware import RedactAccessLog
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": RedactAccessLog}}
+    config["handlers"]["access"]["filters"] = ["redact"]
+    if log_format == "json":
+        formatter = {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+        config["formatters"] = {"default": formatter, "access": formatter}
+    # The service's own loggers (nervetjek.*) go through the same handler and format.
+    config["loggers"]["nervetjek"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -76,7 +98,6 @@ def serve(
     import uvicorn
 
     from nervetjek.settings import get_settings
-    from nervetjek.web.logs import uvicorn_log_config
 
     settings = get_settings()
     if settings.metrics_enabled and workers > 1 and not os.environ.get(MULTIPROC_ENV):
@@ -90,7 +111,7 @@ def serve(
         workers=workers,
         # Forwarded headers are handled by the app, from NERVETJEK_TRUSTED_PROXIES only.
         proxy_headers=False,
-        log_config=uvicorn_log_config(settings),
+        log_config=_log_config(settings.log_format),
         # Workers import the app (knowledge, content index) before answering the
         # parent's health check; uvicorn's 5 s kills them for ever on a busy host.
         timeout_worker_healthcheck=WORKER_START_SECONDS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nervetjek.web.security import HEADERS
+from nervetjek.web.middleware import HEADERS
 
 
 @pytest.mark.parametrize("path", ["/", "/viden/iskias"])

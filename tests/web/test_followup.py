@@ -17,7 +17,7 @@ from tests.store.webapp import (
 )
 
 from nervetjek.store.models import utcnow
-from nervetjek.web.logs import RedactAccessLog
+from nervetjek.web.middleware import RedactAccessLog
 
 DN4_KEYS = ["burning", "painful_cold", "electric_shocks", "tingling", "pins_and_needles"]
 DN4_ALL = [*DN4_KEYS, "numbness", "itching"]

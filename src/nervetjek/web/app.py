@@ -12,7 +12,6 @@ from nervetjek.web import (
     api,
     auth,
     clinic,
-    clinic_api,
     content_routes,
     fhir_routes,
     followup,
@@ -22,8 +21,7 @@ from nervetjek.web import (
     trust,
 )
 from nervetjek.web.i18n import LanguageMiddleware
-from nervetjek.web.logs import install_access_log_redaction
-from nervetjek.web.security import HSTS, SecurityHeadersMiddleware
+from nervetjek.web.middleware import HSTS, SecurityHeadersMiddleware, install_access_log_redaction
 from nervetjek.web.session import COOKIE_NAME as ANSWERS_COOKIE
 from nervetjek.web.session import SessionMiddleware
 from nervetjek.web.templating import CachedPagesMiddleware, PageCache
@@ -41,7 +39,7 @@ ROUTERS = (
     followup.router,
     auth.router,
     clinic.router,
-    clinic_api.router,
+    clinic.api_router,
     trust.router,
     fhir_routes.router,
     metrics.router,

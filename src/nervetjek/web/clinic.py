@@ -1,7 +1,9 @@
-"""The clinician portal at /klinik: worklist, detail, notes, follow-up links, export, audit.
+"""The clinician portal at /klinik (worklist, detail, notes, follow-up links, export,
+audit) and its read-only JSON API under /api/klinik for the clinic's tools.
 
 Every route here requires a logged-in clinician (a test walks the route table to make
-sure).  Every view, export, change and deletion is written to the audit log.
+sure): the pages redirect to the login page, the API answers 401 with a JSON body naming
+the problem.  Every view, export, change and deletion is written to the audit log.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
 from nervetjek.bounds import MAX_ID, OutOfBounds, bounded_date
+from nervetjek.engine import Assessment
 from nervetjek.fhir.export import intake_bundle
 from nervetjek.intake import load_outcomes
 from nervetjek.knowledge.examination import load_examination
@@ -25,6 +29,7 @@ from nervetjek.web import bodymap
 from nervetjek.web import clinic_summary as clinical
 from nervetjek.web import clinic_view as view
 from nervetjek.web.deps import (
+    ApiClinician,
     Clinician,
     NoStoreRoute,
     PortalClinician,
@@ -36,6 +41,7 @@ from nervetjek.web.deps import (
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
+api_router = APIRouter(prefix="/api/klinik", tags=["clinic"], route_class=NoStoreRoute)
 
 NOTE_MAX = 5000
 CLINIC_TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -90,10 +96,6 @@ def _context(request: Request, clinician: Clinician, **extra: Any) -> dict[str, 
     }
 
 
-def _age(answers: dict[str, Any]) -> int | None:
-    return answers.get("age")
-
-
 def _sent(intake: Intake) -> view.Sent:
     return view.Sent(
         intake.id, intake.created_at, intake.contact_phone, intake.contact_email, intake.answers
@@ -109,7 +111,7 @@ def _worklist_row(intake: Intake, lang: str, duplicate_of: int | None) -> dict[s
         "name": intake.contact_name,
         "phone": intake.contact_phone,
         "email": intake.contact_email,
-        "age": _age(intake.answers),
+        "age": intake.answers.get("age"),
         "created_at": intake.created_at,
         "unread": intake.seen_at is None,
         "duplicate_of": duplicate_of,
@@ -239,7 +241,7 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
         "chart": view.trend_chart(points, lang),
         "followups": followup_rows,
         "open_links": len(open_links),
-        "age": _age(intake.answers),
+        "age": intake.answers.get("age"),
     }
 
 
@@ -321,27 +323,28 @@ def create_followup(
     with database(request).session() as session:
         intake = _load(session, intake_id)
         row, token = repo.create_followup(
-            session, intake, _days(settings.followup_days), clinician.actor
+            session, intake, timedelta(days=settings.followup_days), clinician.actor
         )
         expires = row.expires_at
     link = settings.base_url.rstrip("/") + f"/opfoelgning/{token}"
-    response = render(
+    return render(
         request,
         "clinic/followup_link.html",
         _context(request, clinician, link=link, expires=expires, intake_id=intake_id),
     )
-    return response
-
-
-def _days(days: int) -> timedelta:
-    return timedelta(days=days)
 
 
 @router.get("/klinik/henvendelse/{intake_id}/fhir", name="clinic_fhir")
 def fhir_bundle(request: Request, intake_id: IntakeId, clinician: PortalClinician):
     with database(request).session() as session:
         intake = _load(session, intake_id)
-        bundle = intake_bundle(intake.id, intake.answers, intake.created_at, _patient(intake))
+        # The contact data the person consented to share with the clinic.
+        patient = {
+            "name": intake.contact_name,
+            "phone": intake.contact_phone,
+            "email": intake.contact_email,
+        }
+        bundle = intake_bundle(intake.id, intake.answers, intake.created_at, patient)
         repo.audit(session, clinician.actor, "export.fhir", "intake", intake.id)
     payload = bundle if isinstance(bundle, dict) else json.loads(bundle.model_dump_json())
     return Response(
@@ -351,15 +354,6 @@ def fhir_bundle(request: Request, intake_id: IntakeId, clinician: PortalClinicia
             "content-disposition": f'attachment; filename="nervetjek-{intake.id}.json"',
         },
     )
-
-
-def _patient(intake: Intake) -> dict[str, Any]:
-    """The contact data the person consented to share with the clinic."""
-    return {
-        "name": intake.contact_name,
-        "phone": intake.contact_phone,
-        "email": intake.contact_email,
-    }
 
 
 @router.post("/klinik/henvendelse/{intake_id}/slet", name="clinic_delete")
@@ -420,3 +414,97 @@ def audit_log(
             pages=max(1, -(-total // AUDIT_PAGE)),
         ),
     )
+
+
+# ------------------------------------------------------------------ the JSON API
+
+
+class IntakeSummary(BaseModel):
+    id: int
+    sent_at: str
+    triage: str
+    top_pattern: str | None
+    seen: bool
+    name: str
+    age: int | None
+
+
+class IntakeDetail(IntakeSummary):
+    phone: str | None
+    email: str | None
+    answers: dict[str, Any]
+    assessment: Assessment
+    note: str
+    followups: list[dict[str, Any]]
+
+
+class Problem(BaseModel):
+    detail: dict[str, str]
+
+
+def _summary(intake: Intake) -> dict[str, Any]:
+    return {
+        "id": intake.id,
+        "sent_at": intake.created_at.isoformat(),
+        "triage": intake.triage_level,
+        "top_pattern": intake.top_pattern,
+        "seen": intake.seen_at is not None,
+        "name": intake.contact_name,
+        "age": intake.answers.get("age"),
+    }
+
+
+ERRORS = {401: {"model": Problem, "description": "No clinician session"}}
+
+
+@api_router.get("/henvendelser", response_model=list[IntakeSummary], responses=ERRORS)
+def list_intakes(
+    request: Request,
+    clinician: ApiClinician,
+    filters: repo.WorklistFilter = Depends(worklist_filter),
+):
+    """The worklist: most urgent first, then oldest first (same filters as the page)."""
+    with database(request).session() as session:
+        rows = [_summary(i) for i in repo.worklist(session, filters)]
+        repo.audit(
+            session,
+            clinician.actor,
+            "api.worklist",
+            detail={**filters.for_audit(), "rows": len(rows)},
+        )
+    return rows
+
+
+@api_router.get(
+    "/henvendelser/{intake_id}",
+    response_model=IntakeDetail,
+    responses={**ERRORS, 404: {"model": Problem, "description": "No such intake"}},
+)
+def get_intake(request: Request, intake_id: IntakeId, clinician: ApiClinician):
+    """One intake with answers, the stored assessment, the note and answered follow-ups."""
+    with database(request).session() as session:
+        intake = repo.get_intake(session, intake_id)
+        if intake is None:
+            raise HTTPException(
+                status_code=404,
+                detail={"error": "not_found", "message": f"No intake with id {intake_id}"},
+            )
+        body = {
+            **_summary(intake),
+            "phone": intake.contact_phone,
+            "email": intake.contact_email,
+            "answers": intake.answers,
+            "assessment": intake.result,
+            "note": intake.note,
+            "followups": [
+                {
+                    "answered_at": f.answered_at.isoformat(),
+                    "answers": f.answers,
+                    "triage": f.triage_level,
+                }
+                for f in intake.followups
+                if f.answered_at is not None
+            ],
+        }
+        repo.audit(session, clinician.actor, "api.intake.view", "intake", intake.id)
+    return body

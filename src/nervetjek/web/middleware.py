@@ -1,6 +1,17 @@
-"""Security headers on every response: a strict Content-Security-Policy and friends."""
+"""What every response and its log line get: security headers, and no personal data.
+
+* :class:`SecurityHeadersMiddleware`: a strict Content-Security-Policy and friends on
+  every response (HSTS too in production).
+* :class:`RedactAccessLog`: uvicorn's access line holds the full path with its query
+  string.  Portal searches (`/klinik?navn=...`) and follow-up links
+  (`/opfoelgning/<token>`) would put names and working secrets in the log, so both are
+  cut out before any handler sees the record.
+"""
 
 from __future__ import annotations
+
+import logging
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,3 +67,31 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+ACCESS_LOGGER = "uvicorn.access"
+REDACTED = "[skjult]"
+_FOLLOWUP_TOKEN = re.compile(r"(/opfoelgning/)[^/?#\s]+")
+_QUERY = re.compile(r"\?[^\s]*")
+
+
+def redact_path(text: str) -> str:
+    """A request target without follow-up tokens and without any query string."""
+    text = _FOLLOWUP_TOKEN.sub(r"\1" + REDACTED, text)
+    return _QUERY.sub("?" + REDACTED, text)
+
+
+class RedactAccessLog(logging.Filter):
+    """Rewrites the arguments of uvicorn's access line (client, method, path, ...)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_path(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def install_access_log_redaction() -> None:
+    """Idempotent: one filter on uvicorn's access logger, whoever starts the server."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, RedactAccessLog) for f in logger.filters):
+        logger.addFilter(RedactAccessLog())
