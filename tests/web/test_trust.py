@@ -17,7 +17,7 @@ from nervetjek.engine import assess
 from nervetjek.paths import shared_dir
 from nervetjek.readability import lix
 from nervetjek.web.app import create_app
-from nervetjek.web.trust import about_facts
+from nervetjek.web.content_routes import about_facts
 
 CLINIC = {
     "clinic_name": "Fysio Nord",

@@ -18,7 +18,6 @@ from nervetjek.web import (
     metrics,
     patient,
     send,
-    trust,
 )
 from nervetjek.web.i18n import LanguageMiddleware
 from nervetjek.web.middleware import HSTS, SecurityHeadersMiddleware, install_access_log_redaction
@@ -40,7 +39,6 @@ ROUTERS = (
     auth.router,
     clinic.router,
     clinic.api_router,
-    trust.router,
     fhir_routes.router,
     metrics.router,
 )

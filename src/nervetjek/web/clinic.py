@@ -20,12 +20,11 @@ from pydantic import BaseModel
 from nervetjek.bounds import MAX_ID, OutOfBounds, bounded_date
 from nervetjek.engine import Assessment
 from nervetjek.fhir.export import intake_bundle
-from nervetjek.intake import load_outcomes
+from nervetjek.intake import bodymap, load_outcomes
 from nervetjek.knowledge.examination import load_examination
 from nervetjek.store import repo
 from nervetjek.store.export import worklist_csv
 from nervetjek.store.models import Intake, utcnow
-from nervetjek.web import bodymap
 from nervetjek.web import clinic_summary as clinical
 from nervetjek.web import clinic_view as view
 from nervetjek.web.deps import (

@@ -1,7 +1,11 @@
-"""Patient information: /viden (articles), /soeg (search), sitemap.xml and robots.txt.
+"""Public information: /viden (articles), /soeg (search), sitemap.xml, robots.txt, and
+the trust pages /om and /privatliv.
 
 Thin handlers over nervetjek.content: the articles are loaded, rendered and indexed once
-per process (at start-up, through this router's lifespan).
+per process (at start-up, through this router's lifespan).  /om says who publishes
+Nervetjek, who is clinically responsible, how the assessment works and how accurate it
+measured; /privatliv is the GDPR article 9 privacy notice.  Publisher and data controller
+come from the clinic settings.
 """
 
 from __future__ import annotations
@@ -9,16 +13,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from functools import cache
+from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from nervetjek import __version__
 from nervetjek.content import library
 from nervetjek.content.loader import LANGUAGES, Article
 from nervetjek.content.render import json_ld, render, script_json
 from nervetjek.content.search import search_index
+from nervetjek.datafiles import package_yaml
+from nervetjek.intake import load_outcomes
+from nervetjek.knowledge import load_knowledge
 from nervetjek.web.templating import render as render_page
 from nervetjek.web.templating import templates
 
@@ -62,8 +72,6 @@ def _long_date(value: date | None, lang: str) -> str:
 def _ordered(lang: str) -> tuple[list[Article], list[Article]]:
     """(our own guides in their front matter's order, then the conditions in the
     engine's order: urgent first)."""
-    from nervetjek.intake.outcomes import load_outcomes
-
     shipped = library()
     guides = shipped.guides(lang)
     conditions = [shipped.get(p.article, lang) for p in load_outcomes().patterns.values()]
@@ -182,3 +190,58 @@ def robots(request: Request) -> PlainTextResponse:
         "",
     ]
     return PlainTextResponse("\n".join(lines))
+
+
+# ------------------------------------------------------------------ trust pages
+
+
+@cache
+def about_facts() -> dict[str, Any]:
+    """The review date and the measured accuracy (web/about.yaml)."""
+    return package_yaml("nervetjek.web", "about.yaml")
+
+
+def _clinic(request: Request) -> dict[str, str]:
+    settings = request.app.state.settings
+    return {
+        "name": settings.clinic_name,
+        "address": settings.clinic_address,
+        "phone": settings.clinic_phone,
+        "email": settings.clinic_email,
+        "lead": settings.clinical_lead,
+    }
+
+
+@router.get("/om", name="about", include_in_schema=False)
+def about(request: Request):
+    lang = request.state.lang
+    facts = about_facts()
+    return render_page(
+        request,
+        "trust/about.html",
+        {
+            "clinic": _clinic(request),
+            "accuracy": facts["accuracy"],
+            "measured": _long_date(facts["accuracy"]["measured"], lang),
+            "reviewed": _long_date(facts["reviewed"], lang),
+            "reviewed_iso": facts["reviewed"].isoformat(),
+            "patterns": len(load_outcomes().patterns),
+            "engine_version": __version__,
+            "ruleset_version": load_knowledge().version,
+        },
+    )
+
+
+@router.get("/privatliv", name="privacy", include_in_schema=False)
+def privacy(request: Request):
+    settings = request.app.state.settings
+    return render_page(
+        request,
+        "trust/privacy.html",
+        {
+            "clinic": _clinic(request),
+            "retention_days": settings.retention_days,
+            "session_minutes": settings.session_minutes,
+            "followup_days": settings.followup_days,
+        },
+    )

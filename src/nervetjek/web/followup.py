@@ -18,17 +18,12 @@ from nervetjek.intake import IntakeError, load_outcomes, validate_answers
 from nervetjek.intake.bank import Item
 from nervetjek.store import repo
 from nervetjek.web import clinic_view as view
-from nervetjek.web.deps import (
-    NoStoreRoute,
-    csrf_binding,
-    database,
-)
+from nervetjek.web.deps import NoStoreRoute, csrf_binding, database
 from nervetjek.web.questionnaire import NO, YES, parse_screen
+from nervetjek.web.send import URGENT_LEVELS
 from nervetjek.web.templating import render
 
 router = APIRouter(route_class=NoStoreRoute)
-
-URGENT_LEVELS = ("emergency", "same_day")
 
 
 def _fields(items: list[Item], lang: str, values: dict[str, str]) -> list[dict[str, Any]]:
@@ -151,7 +146,7 @@ def _answer_sync(request: Request, token: str, form: dict[str, str]) -> Response
     ]
     level = load_outcomes().levels[assessment.triage]
     urgent = bool(warnings) or assessment.triage in URGENT_LEVELS
-    response = render(
+    return render(
         request,
         "followup/done.html",
         {
@@ -164,4 +159,3 @@ def _answer_sync(request: Request, token: str, form: dict[str, str]) -> Response
             "clinic_name": request.app.state.settings.clinic_name,
         },
     )
-    return response

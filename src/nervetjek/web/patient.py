@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from nervetjek.engine import Assessment, assess_valid
-from nervetjek.intake import load_item_bank, load_outcomes
-from nervetjek.web import bodymap, interview_flow, own_words, questionnaire, session
+from nervetjek.intake import bodymap, load_item_bank, load_outcomes
+from nervetjek.web import interview_flow, own_words, questionnaire, session
 from nervetjek.web import patient_view as view
 from nervetjek.web.deps import NO_STORE, csrf_binding
 from nervetjek.web.interview_flow import ShownScreen

@@ -22,9 +22,9 @@ from nervetjek.engine import DISCLAIMER, Assessment, assess_valid
 from nervetjek.engine.explain import STEP_KINDS, reason_answers
 from nervetjek.engine.result import Evidence
 from nervetjek.instruments import InstrumentScore, load_instruments
-from nervetjek.intake import load_item_bank, load_outcomes
+from nervetjek.intake import bodymap, load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
-from nervetjek.web import bodymap, interview_flow, questionnaire
+from nervetjek.web import interview_flow, questionnaire
 from nervetjek.web.questionnaire import FieldError
 from nervetjek.web.session import SessionData
 

@@ -22,11 +22,8 @@ from nervetjek.intake import load_outcomes
 from nervetjek.store import repo
 from nervetjek.store.models import utcnow
 from nervetjek.web import clinic_view as view
-from nervetjek.web.deps import (
-    NoStoreRoute,
-    csrf_binding,
-    database,
-)
+from nervetjek.web import session as patient_session
+from nervetjek.web.deps import NoStoreRoute, csrf_binding, database
 from nervetjek.web.metrics import SUBMISSIONS
 from nervetjek.web.patient_view import out_of_hours
 from nervetjek.web.templating import render
@@ -44,19 +41,6 @@ PHONE = re.compile(r"^(?:\+|00)\d{7,15}$|^\d{8}$")
 URGENT_LEVELS = ("emergency", "same_day")
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def patient_answers(request: Request) -> dict[str, Any]:
-    """The person's answers from the questionnaire's encrypted cookie ({} if none)."""
-    from nervetjek.web.session import read_answers
-
-    return read_answers(request)
-
-
-def _clear_patient_session(response) -> None:
-    from nervetjek.web.session import clear
-
-    clear(response)
 
 
 @dataclass
@@ -139,7 +123,7 @@ def _no_answers(request: Request, status: int = 200):
 
 @router.get("/send", name="send_to_clinic")
 def send_form(request: Request):
-    answers = patient_answers(request)
+    answers = patient_session.read_answers(request)
     if not answers:
         return _no_answers(request)
     return _form_page(request, answers, SendForm(), secrets.token_urlsafe(24))
@@ -160,7 +144,7 @@ def _to_receipt(request: Request, intake_id: int) -> RedirectResponse:
         secure=request.app.state.settings.secure_cookies,
         path="/send",
     )
-    _clear_patient_session(response)
+    patient_session.clear(response)
     return response
 
 
@@ -179,7 +163,7 @@ def send(
 ):
     if not KEY_PATTERN.match(key):
         key = secrets.token_urlsafe(24)
-    answers = patient_answers(request)
+    answers = patient_session.read_answers(request)
     form = SendForm(name=name, phone=phone, email=email, consent=consent == "ja")
     assessment = assess_valid(answers) if answers else None
     form.phone_required = assessment is not None and assessment.triage in URGENT_LEVELS
@@ -268,7 +252,7 @@ def receipt_followup(request: Request, csrf_token: str = Form("", max_length=200
             session, intake, timedelta(days=settings.followup_days), repo.PATIENT
         )
         expires = row.expires_at
-    response = render(
+    return render(
         request,
         "send/followup_link.html",
         {
@@ -276,4 +260,3 @@ def receipt_followup(request: Request, csrf_token: str = Form("", max_length=200
             "expires": expires.strftime("%d.%m.%Y"),
         },
     )
-    return response

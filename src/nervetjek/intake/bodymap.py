@@ -1,4 +1,8 @@
-"""The body map: geometry of the leg drawing and a view model for the template macro.
+"""The body map: where each region of the item bank is drawn, and its view model.
+
+The drawing belongs to the region codes it shows (``locations`` in items.yaml), so it
+lives beside them; the pages draw it with the ``macros/bodymap.html`` template macros
+(``body_map`` for a result, ``body_map_input`` for the question), passing :func:`view`.
 
 Two drawings, each 220 x 500 units: the legs seen from the front and from the back.
 Every intake-v1 region (31 codes) is one shape group in exactly one drawing, so each
@@ -7,13 +11,6 @@ can be clicked and focused once.  Shapes are drawn for one leg in local coordina
 
 From the front the person's right leg is on the viewer's left; from the back it is on
 the viewer's right.  The drawings say so in words.
-
-Use from any page::
-
-    {% from "macros/bodymap.html" import body_map %}
-    {{ body_map(bodymap_view(locations, lang), _) }}
-
-where ``bodymap_view`` is :func:`view` (pass it in the template context).
 """
 
 from __future__ import annotations
@@ -22,12 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from nervetjek.intake import load_item_bank
+from nervetjek.intake.bank import load_item_bank
 
-WIDTH, HEIGHT = 220, 500
 # Leg centre lines (x) in a drawing: the viewer's left leg and the viewer's right leg.
 LEG_X = {"viewer_left": 62.0, "viewer_right": 158.0}
-MIDLINE = 110.0
 # The smallest region is 30 x 30 units: at 375 px the drawing is 343 px wide (1.56 px a
 # unit), so every region is at least 46 px across, above the 44 px touch target.  Regions
 # are simple convex shapes that do not overlap, so the centre of each is inside it (a
