@@ -148,3 +148,12 @@ def test_usual_requests_are_answered_as_fastapi_answers_them(client, content, qu
         for content_type in ("application/json", "application/json; charset=utf-8")
     )
     assert (plain.status_code, plain.content) == (charset.status_code, charset.content)
+
+
+def test_a_lone_surrogate_in_an_answer_is_a_named_problem_not_500(client):
+    response = client.post(
+        "/api/assess", content=b'{"sex": "\\ud800"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    problem = response.json()["problems"][0]
+    assert problem["key"] == "sex" and "\ud800" in problem["message"]

@@ -9,6 +9,7 @@ assess request takes a shorter way than FastAPI's parameter solving (:class:`Ass
 from __future__ import annotations
 
 import copy
+import json
 from functools import cache
 from typing import Any, Literal
 
@@ -165,11 +166,23 @@ def _usual_detail(query: bytes) -> str | None:
     return detail if detail in _DETAILS else None
 
 
+class ProblemsResponse(JSONResponse):
+    """A 422 that quotes the answers: JSON as JSONResponse writes it, except that text
+    UTF-8 cannot carry (a lone surrogate, which JSON may send as ``"\\ud800"``) is
+    written as a JSON escape instead of failing the request with a 500."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _assessed(answers: dict[str, Any], detail: str) -> Response:
     try:
         assessment = assess(answers)
     except IntakeError as exc:
-        return JSONResponse(exc.as_dict(), status_code=422)
+        return ProblemsResponse(exc.as_dict(), status_code=422)
     if detail == "summary":
         body = assessment.summary().model_dump_json(by_alias=True).encode()
     else:
