@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nervetjek.freetext import read, warning_keys
+from nervetjek.freetext import marked, read, warning_keys
 from nervetjek.intake import build_intake_schema
 
 HERE = Path(__file__).parent
@@ -212,3 +212,18 @@ def test_warning_signs_said_in_other_styles_are_never_missed_nor_denied():
             if value is False and key in warning_keys() and case["facts"].get(key) is not False
         ]
     assert missed == [] and denied == []
+
+
+def test_the_marked_text_is_the_text():
+    """The own words cut into plain and understood pieces (the clinic and the confirm page
+    show them with marks): nothing lost, nothing added."""
+    text = (
+        "Jeg har ondt i lænden, og det jager ned bag på venstre lår og ned i læggen. "
+        "Benet gør mere ondt end ryggen. Når jeg hoster, er det som at få stød. "
+        "Smerten er 6 ud af 10."
+    )
+    parts = marked(text)
+    assert "".join(p.text for p in parts) == text
+    understood = [p for p in parts if p.facts]
+    assert understood and all(p.text.strip() for p in understood)
+    assert marked("") == []

@@ -1,5 +1,5 @@
-"""The clinician portal: access control, worklist, detail, notes, export, audit, deletion;
-and its JSON API."""
+"""The clinician portal: access control, worklist, detail, notes, export, audit, deletion,
+the journal text and the JSON API."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from clinic_answers import CAUDA_EQUINA, POLYNEUROPATHY
 from fastapi.routing import APIRoute
+from tests.report.test_summary import case_answers, summary_of
 from tests.store.helpers import EMERGENCY, MILD, SCIATICA
 from tests.store.webapp import audit_actions, form_token, login, make_user, store_intake
 
 from nervetjek.store.models import utcnow
+from nervetjek.web.clinic import journal_text, tel_href
 
 PUBLIC_CLINIC_ROUTES = {("GET", "/klinik/login"), ("POST", "/klinik/login")}
 
@@ -355,3 +358,68 @@ def test_api_lists_and_shows_intakes(client, settings):
     assert bad.status_code == 422 and bad.json()["detail"]
     actions = audit_actions(settings)
     assert "api.worklist" in actions and "api.intake.view" in actions
+
+
+# ---------------------------------------------------------------------- journal
+
+
+def journal(answers, lang="da"):
+    _assessment, s = summary_of(answers, lang)
+    return journal_text(s, "30.11.2026 14:02", lang)
+
+
+def test_journal_text_is_the_subjective_part_of_a_record():
+    text = journal(POLYNEUROPATHY)
+    lines = text.splitlines()
+    assert (
+        lines[0]
+        == "Henvendelse via Nervetjek 30.11.2026 14:02. Patientens egne svar, ikke undersøgt."
+    )
+    assert lines[1] == "S: 67 år, kvinde. Gener i begge ben (V: fodsål, tæer; H: fodsål, tæer)."
+    assert (
+        "Forløb: gradvis debut, varighed 13 måneder, i forværring de seneste 2 uger, "
+        "konstante gener." in lines
+    )
+    assert "Smerte: NRS 5/10 (værst den seneste uge)." in lines
+    assert "Røde flag: ingen angivet." in lines
+    assert any(line.startswith("Benægter: svaghed i benet; dropfod") for line in lines)
+    assert any(
+        line.startswith("Risikofaktorer og sygdomme: diabetes; metforminbehandling")
+        for line in lines
+    )
+    assert any(line.startswith("MNSI ufuldstændigt:") and "mangler spm." in line for line in lines)
+    assert 'Med egne ord: "Det brænder under fødderne om aftenen."' in lines
+    assert lines[-1].startswith("Nervetjek (vejledning, ikke en diagnose): Egen læge")
+    assert "Polyneuropati" in lines[-1] and "&" not in text and "<" not in text
+
+
+def test_journal_text_of_an_emergency_names_the_red_flags():
+    text = journal(CAUDA_EQUINA)
+    assert "Røde flag: nyopståede blære- eller tarmforstyrrelser; ridebukseanæstesi." in text
+    assert "Akut: 112 eller akutmodtagelse nu" in text
+    assert "Cauda equina-syndrom" in text
+
+
+def test_journal_text_never_addresses_the_patient():
+    you = re.compile(r"\b(du|dig|din|dit|dine)\b", re.IGNORECASE)
+    for answers in case_answers():
+        without_own_words = {k: v for k, v in answers.items() if k != "free_text"}
+        assert not you.search(journal(without_own_words)), answers
+
+
+def test_journal_text_in_english_uses_the_catalogue():
+    text = journal(CAUDA_EQUINA, "en")
+    assert "Pain: NRS 8/10" in text and "Red flags: new bladder or bowel disturbance" in text
+
+
+@pytest.mark.parametrize(
+    ("phone", "href"),
+    [
+        ("12 34 56 78", "tel:+4512345678"),
+        ("+45 12 34 56 78", "tel:+4512345678"),
+        ("0046 70 123 45 67", "tel:+46701234567"),
+        ("112", "tel:112"),
+    ],
+)
+def test_phone_links(phone, href):
+    assert tel_href(phone) == href

@@ -22,13 +22,12 @@ from patient_driver import (
 from sqlalchemy import select
 from tests.store.webapp import app_db, send_fields
 
-from nervetjek.engine import assess
 from nervetjek.intake import load_item_bank
 from nervetjek.interview.plan import load_plan
 from nervetjek.knowledge import load_knowledge
 from nervetjek.readability import lix
 from nervetjek.store.models import Intake
-from nervetjek.web import clinic_summary, interview_flow, session
+from nervetjek.web import interview_flow, session
 from nervetjek.web import own_words as ow
 from nervetjek.web.session import SessionData
 
@@ -147,14 +146,6 @@ def test_a_stated_warning_sign_must_be_answered_and_cannot_be_removed():
     result = ow.confirm(data, facts, FormData({**values, ow.REMOVE_FIELD: "bladder_bowel_change"}))
     assert result.data is None
     assert [e.key for e in result.errors] == ["bladder_bowel_change"]
-
-
-def test_the_marked_text_is_the_text():
-    parts = ow.marked(SCIATICA_TEXT)
-    assert "".join(p.text for p in parts) == SCIATICA_TEXT
-    marked = [p for p in parts if p.facts]
-    assert marked and all(p.text.strip() for p in marked)
-    assert ow.marked("") == []
 
 
 def test_an_empty_text_is_a_skip():
@@ -345,16 +336,6 @@ def test_the_text_is_sent_with_the_intake_only_with_consent(client, settings):
     with app_db(settings).session() as db:
         stored = list(db.scalars(select(Intake)))
         assert [i.answers.get("free_text") for i in stored] == [SCIATICA_TEXT]
-
-
-@pytest.mark.parametrize("lang", ["da", "en"])
-def test_the_clinic_summary_marks_the_understood_words(lang):
-    answers = {**SCIATICA, "free_text": SCIATICA_TEXT}
-    summary = clinic_summary.clinical_summary(assess(answers), lang)
-    assert "".join(p.text for p in summary.marked_words) == SCIATICA_TEXT
-    labels = [label for p in summary.marked_words for label in p.labels]
-    assert labels and not any(key in " ".join(labels) for key in ("back_pain", "locations"))
-    print(lang, [(p.text, p.labels) for p in summary.marked_words if p.labels])
 
 
 # ------------------------------------------------------------------------ helpers

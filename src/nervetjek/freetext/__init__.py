@@ -8,7 +8,7 @@ do not read text start fast.
 from importlib import import_module
 from typing import Any
 
-__all__ = ["Reading", "Span", "read", "warning_keys"]
+__all__ = ["Reading", "Segment", "Span", "marked", "read", "warning_keys"]
 
 
 def __getattr__(name: str) -> Any:

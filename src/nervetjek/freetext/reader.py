@@ -417,3 +417,38 @@ def reader() -> Reader:
 def read(text: str) -> Reading:
     """Read one Danish text.  The pipeline is built once per process."""
     return reader().read(text)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the person's text and the facts read from it (none: plain text)."""
+
+    text: str
+    facts: tuple[tuple[str, Any], ...]  # (key, value) pairs
+
+
+def marked(text: str) -> list[Segment]:
+    """The text cut into plain and understood pieces, for showing it with marks."""
+    if not text:
+        return []
+    spans = sorted(read(text).spans, key=lambda s: (s.start, -s.end))
+    # Overlapping spans (a region inside a symptom's words) join into one mark.
+    joined: list[tuple[int, int, list[tuple[str, Any]]]] = []
+    for span in spans:
+        fact = (span.key, span.value)
+        if joined and span.start < joined[-1][1]:
+            start, end, facts = joined[-1]
+            joined[-1] = (start, max(end, span.end), [*facts, fact])
+        else:
+            joined.append((span.start, span.end, [fact]))
+    segments: list[Segment] = []
+    place = 0
+    for start, end, facts in joined:
+        if start > place:
+            segments.append(Segment(text[place:start], ()))
+        unique = tuple({(key, repr(value)): (key, value) for key, value in facts}.values())
+        segments.append(Segment(text[start:end], unique))
+        place = end
+    if place < len(text):
+        segments.append(Segment(text[place:], ()))
+    return segments

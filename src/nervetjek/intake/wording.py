@@ -23,6 +23,7 @@ _UNIT_WORDS = {
         "years": ("year", "years"),
     },
 }
+YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
 _ABOUT = {"da": "cirka", "en": "about"}
 _AND = {"da": "og", "en": "and"}
 _SIDE_LEG = {

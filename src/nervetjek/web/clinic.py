@@ -22,11 +22,13 @@ from nervetjek.engine import Assessment
 from nervetjek.fhir.export import intake_bundle
 from nervetjek.intake import bodymap, load_outcomes
 from nervetjek.knowledge.examination import load_examination
+from nervetjek.report import answers as given
+from nervetjek.report import summary as clinical
+from nervetjek.report.trend import trend_chart, trend_points
+from nervetjek.report.worklist import DUPLICATE_WINDOW, Sent, duplicates, latest_activity
 from nervetjek.store import repo
 from nervetjek.store.export import worklist_csv
 from nervetjek.store.models import Intake, utcnow
-from nervetjek.web import clinic_summary as clinical
-from nervetjek.web import clinic_view as view
 from nervetjek.web.deps import (
     ApiClinician,
     Clinician,
@@ -37,7 +39,7 @@ from nervetjek.web.deps import (
     database,
     forbidden_page,
 )
-from nervetjek.web.templating import render
+from nervetjek.web.templating import render, render_text
 
 router = APIRouter(route_class=NoStoreRoute)
 api_router = APIRouter(prefix="/api/klinik", tags=["clinic"], route_class=NoStoreRoute)
@@ -49,6 +51,29 @@ CLINIC_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 def local_time(value: datetime) -> str:
     """Danish local time for people; the database keeps UTC."""
     return value.astimezone(CLINIC_TIMEZONE).strftime("%d.%m.%Y %H:%M")
+
+
+def tel_href(phone: str) -> str:
+    """A tel: link for a Danish phone number as the person wrote it."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if phone.strip().startswith("+"):
+        return f"tel:+{digits}"
+    if phone.strip().startswith("00"):
+        return f"tel:+{digits[2:]}"
+    return f"tel:+45{digits}" if len(digits) == 8 else f"tel:{digits}"
+
+
+def journal_text(summary: clinical.ClinicalSummary, sent_at: str, lang: str) -> str:
+    """Plain text for the record's subjective part, as a physiotherapist writes it."""
+    text = render_text(
+        "clinic/journal.txt",
+        lang,
+        s=summary,
+        level=clinical.level_instruction(summary.level, lang),
+        sent_at=sent_at,
+    )
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return "\n".join(lines) + "\n"
 
 
 # An intake's id in a path: a 64-bit row id, else 422 before any query runs.
@@ -90,13 +115,13 @@ def _context(request: Request, clinician: Clinician, **extra: Any) -> dict[str, 
         "csrf": csrf_binding(request).token(),
         "clinic_name": request.app.state.settings.clinic_name,
         "local_time": local_time,
-        "tel_href": view.tel_href,
+        "tel_href": tel_href,
         **extra,
     }
 
 
-def _sent(intake: Intake) -> view.Sent:
-    return view.Sent(
+def _sent(intake: Intake) -> Sent:
+    return Sent(
         intake.id, intake.created_at, intake.contact_phone, intake.contact_email, intake.answers
     )
 
@@ -105,7 +130,7 @@ def _worklist_row(intake: Intake, lang: str, duplicate_of: int | None) -> dict[s
     return {
         "id": intake.id,
         "level": intake.triage_level,
-        "level_label": view.level_label(intake.triage_level, lang),
+        "level_label": given.level_label(intake.triage_level, lang),
         "pattern": clinical.pattern_name(intake.top_pattern, lang),
         "name": intake.contact_name,
         "phone": intake.contact_phone,
@@ -114,7 +139,7 @@ def _worklist_row(intake: Intake, lang: str, duplicate_of: int | None) -> dict[s
         "created_at": intake.created_at,
         "unread": intake.seen_at is None,
         "duplicate_of": duplicate_of,
-        "latest": view.latest_activity(
+        "latest": latest_activity(
             intake.note,
             intake.note_updated_at,
             intake.seen_at,
@@ -127,14 +152,14 @@ def _duplicates(session, intakes: list[Intake]) -> dict[int, int]:
     """Duplicates among the listed intakes, also of ones the filter leaves out."""
     if not intakes:
         return {}
-    window = view.DUPLICATE_WINDOW
+    window = DUPLICATE_WINDOW
     around = repo.WorklistFilter(
         date_from=(min(i.created_at for i in intakes) - window).date(),
         date_to=(max(i.created_at for i in intakes) + window).date(),
     )
     nearby = {i.id: i for i in repo.worklist(session, around, limit=5_000)}
     nearby.update({i.id: i for i in intakes})
-    return view.duplicates([_sent(i) for i in nearby.values()])
+    return duplicates([_sent(i) for i in nearby.values()])
 
 
 @router.get("/klinik", name="clinic_worklist")
@@ -154,7 +179,7 @@ def worklist(
             "worklist.view",
             detail={**filters.for_audit(), "rows": len(rows)},
         )
-    levels = [(level_id, view.level_label(level_id, lang)) for level_id in load_outcomes().levels]
+    levels = [(level_id, given.level_label(level_id, lang)) for level_id in load_outcomes().levels]
     return render(
         request,
         "clinic/worklist.html",
@@ -210,14 +235,14 @@ def _load(session, intake_id: int) -> Intake:
 def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
     assessment = intake.result
     answered = [f for f in intake.followups if f.answered_at is not None]
-    points = view.trend_points(
+    points = trend_points(
         intake.created_at, intake.answers, [(f.answered_at, f.answers) for f in answered], lang
     )
     followup_rows = [
         {
             "at": f.answered_at,
             "level": f.triage_level,
-            "level_label": view.level_label(f.triage_level, lang),
+            "level_label": given.level_label(f.triage_level, lang),
             "warnings": clinical.red_flag_findings(f.result, lang),
         }
         for f in answered
@@ -226,18 +251,18 @@ def detail_context(intake: Intake, lang: str) -> dict[str, Any]:
     return {
         **summary_context(intake, lang),
         "receipt": repo.format_receipt_code(intake.receipt_code),
-        "pattern": view.pattern_name(intake.top_pattern, lang),
+        "pattern": given.pattern_name(intake.top_pattern, lang),
         "recognised": assessment.recognised,
-        "reasons": view.reason_rows(assessment, lang, clinical.answer_text, clinical.rule_reason),
+        "reasons": clinical.reason_rows(assessment, lang),
         "patterns": clinical.pattern_rows(assessment, lang),
         "hidden_below": round(100 * load_examination().shown.min_probability),
-        "instruments": view.instrument_rows(assessment, lang),
-        "sections": view.answer_sections(intake.answers, lang),
-        "body": view.body_map(intake.answers, lang),
+        "instruments": given.instrument_rows(assessment, lang),
+        "sections": given.answer_sections(intake.answers, lang),
+        "body": given.body_map(intake.answers, lang),
         "bodymap": bodymap.view(intake.answers.get("locations"), lang),
         "free_text": intake.answers.get("free_text"),
         "points": points,
-        "chart": view.trend_chart(points, lang),
+        "chart": trend_chart(points, lang),
         "followups": followup_rows,
         "open_links": len(open_links),
         "age": intake.answers.get("age"),
@@ -249,11 +274,11 @@ def summary_context(intake: Intake, lang: str) -> dict[str, Any]:
     summary = clinical.clinical_summary(intake.result, lang)
     return {
         "intake": intake,
-        "level_label": view.level_label(intake.triage_level, lang),
+        "level_label": given.level_label(intake.triage_level, lang),
         "level_instruction": clinical.level_instruction(intake.triage_level, lang),
         "summary": summary,
         "examination": clinical.examination_plan(summary),
-        "journal": clinical.journal_text(summary, local_time(intake.created_at), lang),
+        "journal": journal_text(summary, local_time(intake.created_at), lang),
     }
 
 

@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from nervetjek.engine import assess_valid
 from nervetjek.intake import IntakeError, load_outcomes, validate_answers
 from nervetjek.intake.bank import Item
+from nervetjek.intake.followup import followup_items, weakness_followups
+from nervetjek.intake.wording import YES_NO
 from nervetjek.store import repo
-from nervetjek.web import clinic_view as view
 from nervetjek.web.deps import NoStoreRoute, csrf_binding, database
 from nervetjek.web.questionnaire import NO, YES, parse_screen
 from nervetjek.web.send import URGENT_LEVELS
@@ -30,7 +31,7 @@ def _fields(items: list[Item], lang: str, values: dict[str, str]) -> list[dict[s
     fields = []
     for item in items:
         if item.type == "boolean":
-            options = [(YES, view.YES_NO[lang][0]), (NO, view.YES_NO[lang][1])]
+            options = [(YES, YES_NO[lang][0]), (NO, YES_NO[lang][1])]
         elif item.type == "choice":
             options = [(value, label(lang)) for value, label in item.options.items()]
         else:  # integer scale (pain 0-10)
@@ -48,15 +49,15 @@ def _fields(items: list[Item], lang: str, values: dict[str, str]) -> list[dict[s
 
 
 def _groups(baseline: dict[str, Any], lang: str, values: dict[str, str]) -> dict[str, Any]:
-    items = view.followup_items(baseline)
+    items = followup_items(baseline)
     return {name: _fields(group, lang, values) for name, group in items.items()} | {
-        "weakness": _fields(view.weakness_followups(), lang, values)
+        "weakness": _fields(weakness_followups(), lang, values)
     }
 
 
 def _all_items(baseline: dict[str, Any]) -> list[Item]:
-    groups = view.followup_items(baseline)
-    return [item for group in groups.values() for item in group] + view.weakness_followups()
+    groups = followup_items(baseline)
+    return [item for group in groups.values() for item in group] + weakness_followups()
 
 
 def parse_answers(form: dict[str, str], items: list[Item]) -> tuple[dict[str, Any], bool]:

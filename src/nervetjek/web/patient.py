@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from nervetjek.engine import Assessment, assess_valid
+from nervetjek.freetext import marked
 from nervetjek.intake import bodymap, load_item_bank, load_outcomes
 from nervetjek.web import interview_flow, own_words, questionnaire, session
 from nervetjek.web import patient_view as view
@@ -363,7 +364,7 @@ def _confirm_response(
         "errors": errors,
         "facts": list(zip(facts, fields, strict=True)),
         "statements": {f.key: f.statement(lang) for f in facts},
-        "marked": own_words.marked(own_words.own_text(data.answers)),
+        "marked": marked(own_words.own_text(data.answers)),
         "removed": set(removed),
         "remove_field": own_words.REMOVE_FIELD,
         "shown": questionnaire.LIST_SEPARATOR.join(f.key for f in facts),

@@ -1,4 +1,4 @@
-"""What the patient's pages show: pure view models, no HTTP (like clinic_view.py).
+"""What the patient's pages show: pure view models, no HTTP (the clinic's are in report/).
 
 The handlers in :mod:`nervetjek.web.patient` pass these to the templates: the question
 fields, the answers by section on the check page, and the result page's reasons,

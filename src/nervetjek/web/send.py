@@ -19,9 +19,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from nervetjek.engine import assess_valid
 from nervetjek.intake import load_outcomes
+from nervetjek.report.answers import answer_sections, pattern_name
 from nervetjek.store import repo
 from nervetjek.store.models import utcnow
-from nervetjek.web import clinic_view as view
 from nervetjek.web import session as patient_session
 from nervetjek.web.deps import NoStoreRoute, csrf_binding, database
 from nervetjek.web.metrics import SUBMISSIONS
@@ -83,8 +83,8 @@ def _summary(answers: dict[str, Any], lang: str) -> dict[str, Any]:
         "count": len(answers),
         "level": result.triage,
         "level_label": load_outcomes().levels[result.triage].label(lang),
-        "pattern": view.pattern_name(top.id if top else None, lang),
-        "sections": view.answer_sections(answers, lang),
+        "pattern": pattern_name(top.id if top else None, lang),
+        "sections": answer_sections(answers, lang),
     }
 
 

@@ -56,18 +56,26 @@ def render(
     headers: dict[str, str] | None = None,
 ):
     """Render a page in the request's language."""
-    lang = getattr(request.state, "lang", "da")
+    ctx = _in_language(getattr(request.state, "lang", "da"), context or {})
+    return templates().TemplateResponse(
+        request, name, ctx, status_code=status_code, headers=headers
+    )
+
+
+def render_text(name: str, lang: str, **context: Any) -> str:
+    """Render a template to text in a language (the clinic's journal text)."""
+    return environment().get_template(name).render(_in_language(lang, context))
+
+
+def _in_language(lang: str, context: dict[str, Any]) -> dict[str, Any]:
     trans = translations(lang)
-    ctx = {
+    return {
         "lang": lang,
         "_": trans.gettext,
         "gettext": trans.gettext,
         "ngettext": trans.ngettext,
-        **(context or {}),
+        **context,
     }
-    return templates().TemplateResponse(
-        request, name, ctx, status_code=status_code, headers=headers
-    )
 
 
 MAX_PAGES = 256

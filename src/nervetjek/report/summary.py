@@ -1,9 +1,10 @@
-"""The clinical summary at the top of the clinic's detail page, and the journal text.
+"""The clinical summary at the top of the clinic's detail page (and in its journal text),
+the leading patterns with the model's reasons, the triage reasons and the examination plan.
 
 Pure functions over the typed assessment (with the answers it was made from): what a
 clinician reads first (who, where, since when, how bad, warning signs and their
 negatives, risk factors, questionnaire scores, the person's own words) in clinician
-language, never addressing the patient.  The wording of each finding lives in clinic_terms.yaml.
+language, never addressing the patient.  The wording of each finding lives in terms.yaml.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from typing import Any
 from nervetjek.datafiles import package_yaml
 from nervetjek.engine import Assessment, Evidence
 from nervetjek.engine.result import shown_percent
+from nervetjek.freetext import marked
 from nervetjek.intake import load_item_bank
 from nervetjek.intake.bank import Item, Text
 from nervetjek.knowledge.examination import ExaminationStep, load_examination
-from nervetjek.web import clinic_view as view
-from nervetjek.web import own_words
-from nervetjek.web.i18n import translations
-from nervetjek.web.templating import environment
+from nervetjek.report import answers as given
 
 # Questionnaire pages whose yes/no answers say what makes it worse or better.
 PROVOCATION_PAGES = ("course", "triggers")
@@ -50,7 +49,7 @@ class ClinicTerms:
 
 @cache
 def clinic_terms() -> ClinicTerms:
-    raw = package_yaml("nervetjek.web", "clinic_terms.yaml")
+    raw = package_yaml("nervetjek.report", "terms.yaml")
     return ClinicTerms(
         items={
             key: Term(Text(spec["da"], spec["en"]), spec.get("finding_on", True))
@@ -98,13 +97,13 @@ def marked_own_words(text: str | None, lang: str) -> tuple[MarkedWords, ...]:
     """The own words with the parts the text reader understood marked, for the clinic."""
     return tuple(
         MarkedWords(part.text, tuple(_fact_label(k, v, lang) for k, v in part.facts))
-        for part in own_words.marked(text or "")
+        for part in marked(text or "")
     )
 
 
 def pattern_name(pattern: str | None, lang: str) -> str:
     if pattern is None:
-        return view.pattern_name(None, lang)
+        return given.pattern_name(None, lang)
     return clinic_terms().patterns[pattern](lang)
 
 
@@ -151,7 +150,32 @@ def answer_text(key: str, value: Any, lang: str) -> str:
             return text
         return {"da": f"{text}: nej", "en": f"{text}: no"}[lang]
     name = clinic_terms().values.get(key, item.text)(lang)
-    return f"{name}: {view.format_answer(item, value, lang).lower()}"
+    return f"{name}: {given.format_answer(item, value, lang).lower()}"
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    level: str
+    level_label: str
+    why: str
+    answers: tuple[str, ...]
+    source: str
+
+
+def reason_rows(assessment: Assessment, lang: str) -> list[ReasonRow]:
+    """The triage reasons in clinician words: why each rule set its level, and the
+    answers behind it."""
+    answers = assessment.answers
+    return [
+        ReasonRow(
+            level=r.level,
+            level_label=given.level_label(r.level, lang),
+            why=rule_reason(r.rule, lang),
+            answers=tuple(answer_text(k, answers[k], lang) for k in r.answers if k in answers),
+            source=r.source,
+        )
+        for r in assessment.triage_reasons
+    ]
 
 
 # ---------------------------------------------------------------------- summary
@@ -190,7 +214,7 @@ class ClinicalSummary:
     symptoms: tuple[str, ...]
     provocation: tuple[str, ...]
     risk_factors: tuple[str, ...]
-    instruments: tuple[view.InstrumentRow, ...]
+    instruments: tuple[given.InstrumentRow, ...]
     recognised: bool
     patterns: tuple[LeadingPattern, ...]
     free_text: str | None
@@ -288,7 +312,7 @@ def clinical_summary(assessment: Assessment, lang: str) -> ClinicalSummary:
         symptoms=_findings(symptoms, answers, lang, present=True),
         provocation=_findings(provocation, answers, lang, present=True),
         risk_factors=_findings(history, answers, lang, present=True),
-        instruments=tuple(view.instrument_rows(assessment, lang)),
+        instruments=tuple(given.instrument_rows(assessment, lang)),
         recognised=assessment.recognised,
         patterns=leading_patterns(assessment, lang),
         free_text=free_text,
@@ -309,23 +333,3 @@ def examination_plan(summary: ClinicalSummary) -> tuple[ExaminationGroup, ...]:
     """The suggested examination for each leading pattern, most likely first."""
     plan = load_examination()
     return tuple(ExaminationGroup(p, plan.steps(p.id)) for p in summary.patterns)
-
-
-# ---------------------------------------------------------------------- journal
-
-
-def journal_text(summary: ClinicalSummary, sent_at: str, lang: str) -> str:
-    """Plain text for the record's subjective part, as a physiotherapist writes it."""
-    trans = translations(lang)
-    template = environment().get_template("clinic/journal.txt")
-    text = template.render(
-        s=summary,
-        level=level_instruction(summary.level, lang),
-        sent_at=sent_at,
-        lang=lang,
-        _=trans.gettext,
-        gettext=trans.gettext,
-        ngettext=trans.ngettext,
-    )
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    return "\n".join(lines) + "\n"

@@ -1,22 +1,21 @@
-"""The clinic's clinical summary, examination plan and journal text (pure functions)."""
+"""The clinical summary, its reasons and the examination plan (pure functions)."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from clinic_answers import CAUDA_EQUINA, POLYNEUROPATHY
+from tests.web.test_own_words import SCIATICA, SCIATICA_TEXT
 
 from nervetjek.engine import assess
 from nervetjek.intake import load_item_bank, load_outcomes
 from nervetjek.knowledge import load_knowledge
 from nervetjek.knowledge.examination import load_examination, parse_examination
 from nervetjek.knowledge.loader import KnowledgeError
-from nervetjek.web import clinic_summary as clinical
-from nervetjek.web import clinic_view as view
+from nervetjek.report import summary as clinical
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 
@@ -156,7 +155,7 @@ def test_the_portals_triage_reasons_are_the_clinician_ones_never_the_patients(la
     seen = 0
     for answers in [*case_answers(), CAUDA_EQUINA, POLYNEUROPATHY]:
         assessment = assess(answers)
-        rows = view.reason_rows(assessment, lang, clinical.answer_text, clinical.rule_reason)
+        rows = clinical.reason_rows(assessment, lang)
         for row, reason in zip(rows, assessment.triage_reasons, strict=True):
             assert row.why == clinical.clinic_terms().rules[reason.rule](lang)
             assert row.why != reason.why(lang)
@@ -223,101 +222,11 @@ def test_examination_file_is_checked_against_its_schema():
         parse_examination(good, [*patterns, "new_pattern"])
 
 
-# ---------------------------------------------------------------------- journal
-
-
-def journal(answers, lang="da"):
-    _assessment, s = summary_of(answers, lang)
-    return clinical.journal_text(s, "30.11.2026 14:02", lang)
-
-
-def test_journal_text_is_the_subjective_part_of_a_record():
-    text = journal(POLYNEUROPATHY)
-    lines = text.splitlines()
-    assert (
-        lines[0]
-        == "Henvendelse via Nervetjek 30.11.2026 14:02. Patientens egne svar, ikke undersøgt."
-    )
-    assert lines[1] == "S: 67 år, kvinde. Gener i begge ben (V: fodsål, tæer; H: fodsål, tæer)."
-    assert (
-        "Forløb: gradvis debut, varighed 13 måneder, i forværring de seneste 2 uger, "
-        "konstante gener." in lines
-    )
-    assert "Smerte: NRS 5/10 (værst den seneste uge)." in lines
-    assert "Røde flag: ingen angivet." in lines
-    assert any(line.startswith("Benægter: svaghed i benet; dropfod") for line in lines)
-    assert any(
-        line.startswith("Risikofaktorer og sygdomme: diabetes; metforminbehandling")
-        for line in lines
-    )
-    assert any(line.startswith("MNSI ufuldstændigt:") and "mangler spm." in line for line in lines)
-    assert 'Med egne ord: "Det brænder under fødderne om aftenen."' in lines
-    assert lines[-1].startswith("Nervetjek (vejledning, ikke en diagnose): Egen læge")
-    assert "Polyneuropati" in lines[-1] and "&" not in text and "<" not in text
-
-
-def test_journal_text_of_an_emergency_names_the_red_flags():
-    text = journal(CAUDA_EQUINA)
-    assert "Røde flag: nyopståede blære- eller tarmforstyrrelser; ridebukseanæstesi." in text
-    assert "Akut: 112 eller akutmodtagelse nu" in text
-    assert "Cauda equina-syndrom" in text
-
-
-def test_journal_text_never_addresses_the_patient():
-    you = re.compile(r"\b(du|dig|din|dit|dine)\b", re.IGNORECASE)
-    for answers in case_answers():
-        without_own_words = {k: v for k, v in answers.items() if k != "free_text"}
-        assert not you.search(journal(without_own_words)), answers
-
-
-def test_journal_text_in_english_uses_the_catalogue():
-    text = journal(CAUDA_EQUINA, "en")
-    assert "Pain: NRS 8/10" in text and "Red flags: new bladder or bowel disturbance" in text
-
-
-# ---------------------------------------------------------------------- worklist
-
-
-def _sent(id_, hours, phone="12 34 56 78", email=None, answers=None):
-    at = datetime(2026, 11, 30, 8, tzinfo=UTC) + timedelta(hours=hours)
-    return view.Sent(id_, at, phone, email, answers or {"age": 40, "back_pain": True})
-
-
-def test_duplicates_are_the_same_contact_and_answers_within_a_day():
-    sent = [
-        _sent(1, 0),
-        _sent(2, 3, phone="+45 12345678"),  # same number, written differently
-        _sent(3, 5, phone=None, email="A@B.DK"),
-        _sent(4, 6, phone=None, email="a@b.dk"),  # same e-mail, other case
-        _sent(5, 7, answers={"age": 41}),  # other answers
-        _sent(6, 40),  # same again, but more than 24 hours after the last one
-        _sent(7, 41, phone="87654321"),  # another person
-    ]
-    assert view.duplicates(sent) == {2: 1, 4: 3}
-    assert view.duplicates(list(reversed(sent))) == {2: 1, 4: 3}  # order of input is free
-
-
-def test_latest_activity_is_the_newest_note_or_action():
-    t = datetime(2026, 11, 30, 8, tzinfo=UTC)
-    assert view.latest_activity("", None, None, []) is None
-    seen_later = view.latest_activity("Ring i morgen", t, t + timedelta(hours=1), [])
-    assert seen_later.kind == "seen"
-    note_later = view.latest_activity("Ring i morgen\nmere", t + timedelta(hours=2), t, [])
-    assert (note_later.kind, note_later.text) == ("note", "Ring i morgen")
-    answered = view.latest_activity("", None, t, [(t, t + timedelta(days=3))])
-    assert answered.kind == "followup_answered"
-    long_note = view.latest_activity("x" * 200, t, None, [])
-    assert len(long_note.text) == view.NOTE_PREVIEW
-
-
-@pytest.mark.parametrize(
-    ("phone", "href"),
-    [
-        ("12 34 56 78", "tel:+4512345678"),
-        ("+45 12 34 56 78", "tel:+4512345678"),
-        ("0046 70 123 45 67", "tel:+46701234567"),
-        ("112", "tel:112"),
-    ],
-)
-def test_phone_links(phone, href):
-    assert view.tel_href(phone) == href
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_clinic_summary_marks_the_understood_words(lang):
+    answers = {**SCIATICA, "free_text": SCIATICA_TEXT}
+    summary = clinical.clinical_summary(assess(answers), lang)
+    assert "".join(p.text for p in summary.marked_words) == SCIATICA_TEXT
+    labels = [label for p in summary.marked_words for label in p.labels]
+    assert labels and not any(key in " ".join(labels) for key in ("back_pain", "locations"))
+    print(lang, [(p.text, p.labels) for p in summary.marked_words if p.labels])
