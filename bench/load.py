@@ -48,6 +48,7 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from nervetjek.interview.progress import SessionData
 from nervetjek.web import session as patient_session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,9 +227,7 @@ def client_loop(
                 if not queue:
                     return
                 item = queue.pop()
-            cookie = patient_session.encode(
-                fernet, patient_session.SessionData(answers=item.answers)
-            )
+            cookie = patient_session.encode(fernet, SessionData(answers=item.answers))
             started = time.perf_counter()
             while time.monotonic() < deadline:
                 item.attempts += 1

@@ -54,10 +54,11 @@ def patient_cookie(settings: Settings, answers: dict[str, Any]) -> str:
     """The questionnaire's own encrypted cookie holding these answers."""
     from cryptography.fernet import Fernet
 
+    from nervetjek.interview.progress import SessionData
     from nervetjek.web import session as patient_session
 
     fernet = Fernet(patient_session.derive_key(settings.resolved_secret_key()))
-    return patient_session.encode(fernet, patient_session.SessionData(answers=dict(answers)))
+    return patient_session.encode(fernet, SessionData(answers=dict(answers)))
 
 
 def with_answers(client, settings: Settings, answers: dict[str, Any]) -> None:

@@ -25,13 +25,13 @@ from patient_driver import (
 
 from nervetjek.engine import assess
 from nervetjek.intake import load_item_bank
-from nervetjek.interview import play
+from nervetjek.interview import forms, play
+from nervetjek.interview.progress import SessionData
 from nervetjek.knowledge import load_knowledge
 from nervetjek.paths import shared_dir
 from nervetjek.readability import lix
 from nervetjek.web import app as app_module
-from nervetjek.web import patient, patient_view, questionnaire, session
-from nervetjek.web.session import SessionData
+from nervetjek.web import patient, patient_view, session
 
 VIGNETTES = [
     json.loads(line)
@@ -509,7 +509,7 @@ def test_english_pages(client):
 def test_error_messages_have_english_texts():
     with open(PATIENT_PO, "rb") as handle:
         english = {m.id: m.string for m in read_po(handle) if m.id}
-    assert [m for m in questionnaire.MESSAGES if not english.get(m)] == []
+    assert [m for m in forms.MESSAGES if not english.get(m)] == []
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from nervetjek.bounds import MAX_ID, OutOfBounds, bounded_date, load_json, whole_number
 from nervetjek.intake import load_item_bank
-from nervetjek.web import questionnaire as q
+from nervetjek.interview import forms as q
 from nervetjek.web.followup import parse_answers
 
 NINES = "9" * 5000

@@ -24,9 +24,9 @@ from fastapi import Depends, Form, HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from nervetjek.interview.progress import SessionData
 from nervetjek.store import repo
 from nervetjek.store.db import Database, get_database
-from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
 
 NO_STORE = {"cache-control": "no-store"}

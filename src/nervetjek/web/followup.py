@@ -18,9 +18,9 @@ from nervetjek.intake import IntakeError, load_outcomes, validate_answers
 from nervetjek.intake.bank import Item
 from nervetjek.intake.followup import followup_items, weakness_followups
 from nervetjek.intake.wording import YES_NO
+from nervetjek.interview.forms import NO, YES, parse_screen
 from nervetjek.store import repo
 from nervetjek.web.deps import NoStoreRoute, csrf_binding, database
-from nervetjek.web.questionnaire import NO, YES, parse_screen
 from nervetjek.web.send import URGENT_LEVELS
 from nervetjek.web.templating import render
 

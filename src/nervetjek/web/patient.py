@@ -1,7 +1,8 @@
 """The patient flow: start, the interview's screens, warning pages, check answers, result.
 
-Thin handlers over :mod:`nervetjek.web.interview_flow` (which screen comes next, from the
-interview engine), :mod:`nervetjek.web.questionnaire` (form controls and parsing),
+Thin handlers over :mod:`nervetjek.interview.progress` (which step comes next),
+:mod:`nervetjek.interview.forms` (form controls and parsing),
+:mod:`nervetjek.interview.own_words` (the text box and its confirmation),
 :mod:`nervetjek.web.session` (answers in an encrypted cookie) and the engine.  Every page
 works without JavaScript, and the warning signs work without cookies.
 """
@@ -17,23 +18,27 @@ from fastapi.responses import RedirectResponse, Response
 from nervetjek.engine import Assessment, assess_valid
 from nervetjek.freetext import marked
 from nervetjek.intake import bodymap, load_item_bank, load_outcomes
-from nervetjek.web import interview_flow, own_words, questionnaire, session
+from nervetjek.interview import forms, own_words, progress
+from nervetjek.interview.forms import FieldError
+from nervetjek.interview.progress import SessionData, ShownScreen
 from nervetjek.web import patient_view as view
+from nervetjek.web import session
 from nervetjek.web.deps import NO_STORE, csrf_binding
-from nervetjek.web.interview_flow import ShownScreen
-from nervetjek.web.questionnaire import FieldError
-from nervetjek.web.session import SessionData
 from nervetjek.web.templating import render
 
 router = APIRouter()
 
 # A form from another site, an old tab or a screen that is no longer next: the page is
 # shown again with this, and nothing changes.
-STALE_FORM = FieldError("csrf", "main", questionnaire.MESSAGE_STALE_FORM)
+STALE_FORM = FieldError("csrf", "main", forms.MESSAGE_STALE_FORM)
 # The hidden form field that carries the encrypted session when cookies are blocked.
 STATE_FIELD = "tilstand"
 # Set by the start page, read by "Start nu": whether the browser keeps cookies at all.
 COOKIE_PROBE = "nervetjek_cookies"
+# The page of each step of the interview (progress.Step); a new question screen's page
+# is view.screen_url(its number).
+CHECK_URL, OWN_WORDS_URL, CONFIRM_URL = "/tjek", "/egne-ord", "/egne-ord/bekraeft"
+STEP_URLS = {"check": CHECK_URL, "own_words": OWN_WORDS_URL, "confirm": CONFIRM_URL}
 
 
 # ------------------------------------------------------------------------- helpers
@@ -68,7 +73,8 @@ def _complete_instruments(request: Request) -> bool:
 
 
 def _next_url(request: Request, data: SessionData) -> str:
-    return interview_flow.next_url(data, _complete_instruments(request))
+    step = progress.next_step(data, _complete_instruments(request))
+    return view.screen_url(len(data.screens) + 1) if step == "question" else STEP_URLS[step]
 
 
 # --------------------------------------------------------------- without cookies
@@ -109,13 +115,13 @@ def _show(request: Request, url: str, data: SessionData):
         return _warning_page(request, data, "emergency")
     if url == "/samme-dag":
         return _warning_page(request, data, "same_day")
-    if url == interview_flow.OWN_WORDS_URL:
+    if url == OWN_WORDS_URL:
         return _own_words_response(request, data, [], None)
-    if url == interview_flow.CONFIRM_URL:
+    if url == CONFIRM_URL:
         return _confirm_response(request, data, own_words.understood(data), [], None)
     if url.startswith("/spoergsmaal/"):
         number = int(url.rsplit("/", 1)[1])
-        screen = interview_flow.screen_at(data, number, _complete_instruments(request))
+        screen = progress.screen_at(data, number, _complete_instruments(request))
         if screen is not None:
             return _question_response(request, screen, data, [], None)
     # The check page needs the answers on every link: without cookies, show the result.
@@ -128,11 +134,11 @@ def _posted_answers(form: Any) -> tuple[list[str], dict[str, Any]]:
     Each question on its own: one unreadable answer must not hide a warning sign beside it.
     """
     bank = load_item_bank()
-    posted = str(form.get("shown", "")).split(questionnaire.LIST_SEPARATOR)
+    posted = str(form.get("shown", "")).split(forms.LIST_SEPARATOR)
     keys = [key for key in posted if key in bank.items]
     answers: dict[str, Any] = {}
     for key in keys:
-        answers.update(questionnaire.parse_screen([bank[key]], form, {}).answers)
+        answers.update(forms.parse_screen([bank[key]], form, {}).answers)
     return keys, answers
 
 
@@ -159,19 +165,19 @@ def _question_response(
 ):
     lang = _lang(request)
     if values is None:
-        values = questionnaire.form_values(screen.items, data.answers, data.unknown)
+        values = forms.form_values(screen.items, data.answers, data.unknown)
     first = screen.items[0]
     page = load_item_bank().page(first.page)
-    single = len(screen.items) == 1 and questionnaire.widget(first) not in ("bodymap", "textarea")
+    single = len(screen.items) == 1 and forms.widget(first) not in ("bodymap", "textarea")
     if return_to == view.RETURN_TO_CHECK:
         back_url = "/tjek"
     elif screen.number > 1:
-        back_url = interview_flow.screen_url(screen.number - 1)
+        back_url = view.screen_url(screen.number - 1)
     else:
         back_url = "/"
     ctx = {
         "screen": screen,
-        "page_title": first.text(lang) if single else interview_flow.screen_title(screen)(lang),
+        "page_title": first.text(lang) if single else progress.screen_title(screen)(lang),
         "single": single,
         "intro": page.intro(lang) if page.intro and not single else None,
         "fields": view.question_fields(screen.items, values, errors, lang),
@@ -181,11 +187,11 @@ def _question_response(
         "return_to": return_to if return_to == view.RETURN_TO_CHECK else "",
         "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
-        "shown": questionnaire.LIST_SEPARATOR.join(screen.keys),
+        "shown": forms.LIST_SEPARATOR.join(screen.keys),
         "bodymap": bodymap.view(values.get("locations"), lang)
         if any(i.type == "regions" for i in screen.items)
         else None,
-        "duration_units": list(questionnaire.DURATION_UNITS),
+        "duration_units": list(forms.DURATION_UNITS),
     }
     return _render(request, "patient/question.html", ctx, data, status_code=status_code)
 
@@ -237,7 +243,7 @@ async def start(request: Request):
                 "resume_url": _next_url(request, data) if in_progress else None,
                 "expired": request.query_params.get("udloebet") == "1",
                 "cookies_blocked": request.query_params.get("cookies") == "nej",
-                "first_url": interview_flow.screen_url(1),
+                "first_url": view.screen_url(1),
                 "minutes": view.interview_minutes(),
                 "session_minutes": request.app.state.settings.session_minutes,
             },
@@ -266,7 +272,7 @@ def question_page(request: Request, number: str):
     data = session.current(request) or SessionData()
     # An old address of the long form (/spoergsmaal/warning) finds the next screen too.
     place = int(number) if number.isdigit() else 0
-    screen = interview_flow.screen_at(data, place, _complete_instruments(request))
+    screen = progress.screen_at(data, place, _complete_instruments(request))
     if screen is None:
         return _redirect(request, _next_url(request, data), data)
     return_to = request.query_params.get("retur")
@@ -280,11 +286,11 @@ async def question_page_post(request: Request, number: int):
     if data is None:
         return _emergency_without_session(request, form) or _redirect(request, "/?udloebet=1", None)
     return_to = form.get("retur") if form.get("retur") == view.RETURN_TO_CHECK else None
-    screen = interview_flow.screen_at(data, number, _complete_instruments(request))
+    screen = progress.screen_at(data, number, _complete_instruments(request))
     shown = str(form.get("shown", ""))
     if (
         screen is None
-        or shown != questionnaire.LIST_SEPARATOR.join(screen.keys)
+        or shown != forms.LIST_SEPARATOR.join(screen.keys)
         or not _own_form(request, data, form)
     ):
         # A form from another site, an old tab or a screen that is no longer next: change
@@ -296,14 +302,14 @@ async def question_page_post(request: Request, number: int):
             return _show(request, _next_url(request, data), data)
         return _question_response(request, screen, data, [STALE_FORM], None, return_to, 400)
 
-    required = interview_flow.required_keys() & set(screen.keys)
-    submission = questionnaire.parse_screen(screen.items, form, data.answers, required)
+    required = progress.required_keys() & set(screen.keys)
+    submission = forms.parse_screen(screen.items, form, data.answers, required)
     if not submission.errors:
-        candidate = interview_flow.record(data, screen, submission.answers)
+        candidate = progress.record(data, screen, submission.answers)
         if not session.fits(request, candidate):
             item = next((i for i in screen.items if i.type == "text"), screen.items[0])
             submission.errors.append(
-                FieldError(item.key, questionnaire.field_id(item), questionnaire.MESSAGE_TOO_BIG)
+                FieldError(item.key, forms.field_id(item), forms.MESSAGE_TOO_BIG)
             )
     if submission.errors:
         return _question_response(
@@ -339,8 +345,8 @@ def _own_words_response(
         "errors": errors,
         "text": own_words.own_text(data.answers) if text is None else text,
         "max_length": item.max_length,
-        "field_id": questionnaire.field_id(item),
-        "back_url": interview_flow.screen_url(screens) if screens else "/",
+        "field_id": forms.field_id(item),
+        "back_url": view.screen_url(screens) if screens else "/",
         "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
     }
@@ -367,8 +373,8 @@ def _confirm_response(
         "marked": marked(own_words.own_text(data.answers)),
         "removed": set(removed),
         "remove_field": own_words.REMOVE_FIELD,
-        "shown": questionnaire.LIST_SEPARATOR.join(f.key for f in facts),
-        "back_url": interview_flow.OWN_WORDS_URL,
+        "shown": forms.LIST_SEPARATOR.join(f.key for f in facts),
+        "back_url": OWN_WORDS_URL,
         "csrf": csrf_binding(request, data).token(),
         "state": _form_state(request, data),
         "bodymap": bodymap.view(values.get("locations"), lang)
@@ -396,15 +402,13 @@ async def own_words_post(request: Request):
         return _own_words_response(request, data, [STALE_FORM], None, 400)
     item = load_item_bank()[own_words.TEXT_KEY]
     skipped = form.get("spring") is not None
-    submission = questionnaire.parse_screen([item], {} if skipped else form, {})
+    submission = forms.parse_screen([item], {} if skipped else form, {})
     text = submission.answers.get(own_words.TEXT_KEY)
     candidate = own_words.with_text(data, text)
     if candidate.own_words == "read" and not own_words.understood(candidate):
         candidate = own_words.done(candidate)  # nothing understood: nothing to confirm
     if not submission.errors and not session.fits(request, candidate):
-        submission.errors.append(
-            FieldError(item.key, questionnaire.field_id(item), questionnaire.MESSAGE_TOO_BIG)
-        )
+        submission.errors.append(FieldError(item.key, forms.field_id(item), forms.MESSAGE_TOO_BIG))
     if submission.errors:
         shown = submission.values.get(own_words.TEXT_KEY, "")
         return _own_words_response(request, data, submission.errors, shown, 400)
@@ -436,7 +440,7 @@ async def own_words_confirm_post(request: Request):
     own = _own_form(request, data, form)
     if own and data.own_words != "read":
         return _show(request, _next_url(request, data), data)
-    shown = questionnaire.LIST_SEPARATOR.join(f.key for f in facts)
+    shown = forms.LIST_SEPARATOR.join(f.key for f in facts)
     if not own or str(form.get("shown", "")) != shown:
         urgent = _emergency_without_session(request, form)
         if urgent is not None:
@@ -462,7 +466,7 @@ def _warning_page(request: Request, data: SessionData, level: str):
         "level": load_outcomes().levels[level],
         "continue_url": next_url,
         "has_answers": data.started,
-        "questions_left": next_url != interview_flow.CHECK_URL,
+        "questions_left": next_url != CHECK_URL,
         "state": _form_state(request, data),
         "csrf": csrf_binding(request, data).token(),
         "out_of_hours": view.out_of_hours(),
@@ -492,8 +496,8 @@ def check_answers(request: Request):
         "patient/check.html",
         {
             "sections": view.answer_sections(data, _lang(request)),
-            "unfinished_url": None if next_url == interview_flow.CHECK_URL else next_url,
-            "back_url": interview_flow.screen_url(len(data.screens)),
+            "unfinished_url": None if next_url == CHECK_URL else next_url,
+            "back_url": view.screen_url(len(data.screens)),
             "own_words": own_words.own_text(data.answers),
         },
         data,

@@ -24,9 +24,9 @@ from nervetjek.engine.result import Evidence
 from nervetjek.instruments import InstrumentScore, load_instruments
 from nervetjek.intake import bodymap, load_item_bank, load_outcomes
 from nervetjek.intake.bank import Item
-from nervetjek.web import interview_flow, questionnaire
-from nervetjek.web.questionnaire import FieldError
-from nervetjek.web.session import SessionData
+from nervetjek.interview import forms, progress
+from nervetjek.interview.forms import FieldError
+from nervetjek.interview.progress import SessionData
 
 RETURN_TO_CHECK = "tjek"
 # Patterns under this probability are left out of "Det kan være" (the first is always shown).
@@ -47,6 +47,11 @@ class _OutOfHoursFile(BaseModel):
     checked: date
     sources: list[str]
     regions: list[_OutOfHoursLine]
+
+
+def screen_url(number: int) -> str:
+    """The page of the interview's screen ``number`` (1 is the first)."""
+    return f"/spoergsmaal/{number}"
 
 
 @cache
@@ -99,17 +104,17 @@ def question_fields(
     items: Iterable[Item], values: dict[str, Any], errors: list[FieldError], lang: str
 ) -> list[QuestionField]:
     by_key = {e.key: e for e in errors}
-    required = interview_flow.required_keys()
+    required = progress.required_keys()
     return [
         QuestionField(
             item=item,
-            kind=questionnaire.widget(item),
+            kind=forms.widget(item),
             text=item.text(lang),
             help=item.help(lang) if item.help else None,
             why=item.why(lang) if item.why else None,
             value=values.get(item.key),
             error=by_key.get(item.key),
-            field_id=questionnaire.field_id(item),
+            field_id=forms.field_id(item),
             options=tuple((value, label(lang)) for value, label in item.options.items()),
             unit=item.unit(lang) if item.unit else None,
             required=item.key in required,
@@ -133,21 +138,21 @@ def answer_rows(keys: list[str], data: SessionData, lang: str) -> list[dict[str,
         elif item.type == "regions":
             shown, state = ", ".join(bank.region_label(c, lang) for c in value), "value"
         elif key == "duration_days":
-            number, unit = questionnaire.duration_parts(value)
+            number, unit = forms.duration_parts(value)
             shown, state = (number, unit), "duration"
         elif item.unit is not None:
             shown, state = f"{value} {item.unit(lang)}", "value"
         else:
             shown, state = str(value), "value"
-        number = interview_flow.screen_of(data, key)
-        change = interview_flow.screen_url(number) + f"?retur={RETURN_TO_CHECK}"
+        number = progress.screen_of(data, key)
+        change = screen_url(number) + f"?retur={RETURN_TO_CHECK}"
         rows.append(
             {
                 "key": key,
                 "question": item.text(lang),
                 "state": state,
                 "shown": shown,
-                "change_url": change + f"#{questionnaire.field_id(item)}",
+                "change_url": change + f"#{forms.field_id(item)}",
             }
         )
     return rows

@@ -1,10 +1,11 @@
 """The questionnaire session: answers kept only in an encrypted, signed cookie.
 
-No answer is stored on the server.  The cookie holds the answers, the screens of the
-interview shown so far (which questions were asked, in order) and a few flags,
-compressed and encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived by
-HKDF from the site secret.  Fernet's timestamp gives the inactivity limit: every response
-re-issues the cookie, and a cookie older than ``settings.session_minutes`` is ignored.
+No answer is stored on the server.  The cookie holds the interview's
+:class:`~nervetjek.interview.progress.SessionData` (the answers, the screens shown so far
+and a few flags), compressed and encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under
+a key derived by HKDF from the site secret.  Fernet's timestamp gives the inactivity
+limit: every response re-issues the cookie, and a cookie older than
+``settings.session_minutes`` is ignored.
 
 :class:`SessionMiddleware` reads the cookie once per request; handlers take the result
 with :func:`current`.  Public interface for other areas (the clinic's "send to clinic" flow):
@@ -19,10 +20,7 @@ With cookies blocked, the question forms carry the same token in a hidden field
 from __future__ import annotations
 
 import base64
-import json
-import secrets
 import zlib
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -32,86 +30,14 @@ from fastapi import Request, Response
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from nervetjek.intake import IntakeError, load_item_bank, validate_answers
+from nervetjek.intake import IntakeError
+from nervetjek.interview.progress import SessionData
 
 COOKIE_NAME = "nervetjek_svar"
 # Browsers keep at least 4096 bytes per cookie (name, value and attributes together).
 MAX_COOKIE_BYTES = 4000
-# 2: the interview (screens of question keys) replaced the pages of the full form.
-FORMAT_VERSION = 2
 _HKDF_SALT = b"nervetjek session cookie"
 _HKDF_INFO = b"nervetjek.web.session v1"
-
-
-@dataclass
-class SessionData:
-    """What the interview remembers between screens.
-
-    A question on a screen that has no answer was answered "Ved ikke" (or left empty
-    where that is allowed): it was asked, and it stays unknown.
-    """
-
-    answers: dict[str, Any] = field(default_factory=dict)
-    screens: list[list[str]] = field(default_factory=list)  # question keys per screen sent
-    emergency_shown: bool = False
-    same_day_shown: bool = False
-    # The random value this session's form tokens are bound to (deps.csrf_binding).
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-    # The own-words step: "" not reached yet, "read" the text waits for its confirm page,
-    # "done" written (or skipped) and confirmed.
-    own_words: str = ""
-
-    @property
-    def asked(self) -> list[str]:
-        """Every question asked so far, in the order asked."""
-        return [key for keys in self.screens for key in keys]
-
-    @property
-    def unknown(self) -> set[str]:
-        """Questions asked but without an answer ("Ved ikke")."""
-        return {key for key in self.asked if key not in self.answers}
-
-    @property
-    def started(self) -> bool:
-        return bool(self.screens)
-
-    def to_json(self) -> bytes:
-        payload = {
-            "v": FORMAT_VERSION,
-            "a": self.answers,
-            "q": self.screens,
-            "e": int(self.emergency_shown),
-            "s": int(self.same_day_shown),
-            "t": self.csrf,
-            "w": self.own_words,
-        }
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes) -> SessionData:
-        payload = json.loads(raw)
-        if not isinstance(payload, dict) or payload.get("v") != FORMAT_VERSION:
-            raise ValueError("unknown session format")
-        bank = load_item_bank()
-        screens = [[str(k) for k in keys if k in bank.items] for keys in payload["q"]]
-        return cls(
-            answers=validate_answers(payload["a"]),
-            screens=[keys for keys in screens if keys],
-            emergency_shown=bool(payload["e"]),
-            same_day_shown=bool(payload["s"]),
-            csrf=str(payload["t"]),
-            # Sessions from before the own-words step have no "w": they reach it next.
-            own_words=_own_words_state(payload.get("w", "")),
-        )
-
-
-OWN_WORDS_STATES = ("", "read", "done")
-
-
-def _own_words_state(value: Any) -> str:
-    if value not in OWN_WORDS_STATES:
-        raise ValueError("unknown own-words state")
-    return value
 
 
 def derive_key(secret: str) -> bytes:

@@ -1,7 +1,9 @@
-"""The question forms as pure functions: controls, values and parsing.
+"""A screen's form as pure functions: its controls, their values, and reading what was
+sent into intake answers (the interview's screens, the own-words confirmation and the
+follow-up questionnaire all read answers here).
 
 Nothing here knows about HTTP or about which question comes next (that is
-:mod:`nervetjek.web.interview_flow` over the interview engine).  The rules added here:
+:mod:`nervetjek.interview.progress`).  The rules added here:
 
 * "Ved ikke" (don't know) leaves a question unanswered: unanswered is never guessed.
 * A required question (a warning sign) must get Ja, Nej or Ved ikke; an empty one is an
@@ -46,6 +48,8 @@ MESSAGE_STALE_FORM = N_("Siden var for gammel. Prøv igen.")
 MESSAGE_TOO_BIG = N_("Dine svar fylder for meget. Gør teksten kortere.")
 MESSAGE_REQUIRED = N_("Svar ja, nej eller ved ikke.")
 MESSAGE_DURATION = N_("Skriv hvor længe, for eksempel 3 uger.")
+MESSAGE_AGE = N_("Skriv din alder som et helt tal, for eksempel 47.")
+MESSAGE_AGE_RANGE = N_("Skriv en alder fra %(min)s til %(max)s år.")
 MESSAGE_DURATION_OVER_AGE = N_(
     "Det er længere end din alder. Skriv hvor længe du har haft generne, for eksempel 3 uger."
 )
@@ -56,8 +60,8 @@ MESSAGE_AGE_UNDER_DURATION = N_(
 # Every message this module can produce, so a test can check each has an English text.
 MESSAGES = (
     N_("Vælg et af svarene."),
-    N_("Skriv din alder som et helt tal, for eksempel 47."),
-    N_("Skriv en alder fra %(min)s til %(max)s år."),
+    MESSAGE_AGE,
+    MESSAGE_AGE_RANGE,
     N_("Skriv et helt tal, for eksempel 3."),
     N_("Skriv et tal fra %(min)s til %(max)s."),
     MESSAGE_DURATION,
@@ -96,16 +100,14 @@ class Submission:
 # ------------------------------------------------------------------------- controls
 
 
+# The form control of each item type; a number is a duration, a scale or a number box.
+WIDGETS = {"boolean": "yesno", "choice": "radios", "regions": "bodymap", "text": "textarea"}
+
+
 def widget(item: Item) -> str:
     """The form control for an item."""
-    if item.type == "boolean":
-        return "yesno"
-    if item.type == "choice":
-        return "radios"
-    if item.type == "regions":
-        return "bodymap"
-    if item.type == "text":
-        return "textarea"
+    if item.type in WIDGETS:
+        return WIDGETS[item.type]
     if item.key == "duration_days":
         return "duration"
     if item.maximum is not None and item.minimum is not None and item.maximum - item.minimum <= 10:
@@ -223,50 +225,27 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
         return (ordered or None), ordered, None
 
     raw = _get(form, key).strip()
-    if kind == "yesno":
+    if kind in ("yesno", "radios", "scale"):
         if raw in ("", UNKNOWN):
             return (UNKNOWN if raw else None), raw, None
-        if raw not in (YES, NO):
-            return None, "", error(N_("Vælg et af svarene."))
-        return raw == YES, raw, None
-    if kind == "radios":
-        if raw in ("", UNKNOWN):
-            return (UNKNOWN if raw else None), raw, None
-        if raw not in item.options:
-            return None, "", error(N_("Vælg et af svarene."))
-        return raw, raw, None
-    if kind == "scale":
-        if raw in ("", UNKNOWN):
-            return (UNKNOWN if raw else None), raw, None
-        if not _INTEGER.fullmatch(raw) or not item.minimum <= int(raw) <= item.maximum:
-            return None, "", error(N_("Vælg et af svarene."))
-        return int(raw), raw, None
+        if kind == "yesno" and raw in (YES, NO):
+            return raw == YES, raw, None
+        if kind == "radios" and raw in item.options:
+            return raw, raw, None
+        if kind == "scale" and _INTEGER.fullmatch(raw) and item.minimum <= int(raw) <= item.maximum:
+            return int(raw), raw, None
+        return None, "", error(N_("Vælg et af svarene."))
     if kind == "number":
         if raw == "":
             return None, raw, None
         number = typed_whole_number(item, raw)
+        age = key == "age"
         if number is None:
-            if key == "age":
-                return None, raw, error(N_("Skriv din alder som et helt tal, for eksempel 47."))
-            return None, raw, error(N_("Skriv et helt tal, for eksempel 3."))
+            message = MESSAGE_AGE if age else N_("Skriv et helt tal, for eksempel 3.")
+            return None, raw, error(message)
         if not item.minimum <= number <= item.maximum:
-            if key == "age":
-                return (
-                    None,
-                    raw,
-                    error(
-                        N_("Skriv en alder fra %(min)s til %(max)s år."),
-                        min=item.minimum,
-                        max=item.maximum,
-                    ),
-                )
-            return (
-                None,
-                raw,
-                error(
-                    N_("Skriv et tal fra %(min)s til %(max)s."), min=item.minimum, max=item.maximum
-                ),
-            )
+            message = MESSAGE_AGE_RANGE if age else N_("Skriv et tal fra %(min)s til %(max)s.")
+            return None, raw, error(message, min=item.minimum, max=item.maximum)
         return number, raw, None
     if kind == "duration":
         unit = _get(form, key + UNIT_FIELD_SUFFIX).strip()
@@ -281,19 +260,13 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
             if per_unit is None:
                 return None, shown, error(MESSAGE_DURATION)
             if per_unit == 0:  # hours or minutes: the answer is in whole days
-                return (
-                    None,
-                    shown,
-                    error(N_("Skriv hele dage. Er det under et døgn, så skriv 0 dage.")),
-                )
+                message = N_("Skriv hele dage. Er det under et døgn, så skriv 0 dage.")
+                return None, shown, error(message)
         elif unit in DURATION_UNITS:
             per_unit = DURATION_UNITS[unit]
         else:
-            return (
-                None,
-                shown,
-                FieldError(key, f"f-{key}-unit", N_("Vælg dage, uger, måneder eller år.")),
-            )
+            message = N_("Vælg dage, uger, måneder eller år.")
+            return None, shown, FieldError(key, f"f-{key}-unit", message)
         days = math.floor(typed.amount * per_unit + 0.5)
         if days > item.maximum:
             return None, shown, error(N_("Det er for lang tid. Skriv højst 100 år."))
@@ -301,15 +274,8 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
     # free text
     text = _get(form, key).replace("\r\n", "\n").strip()
     if item.max_length is not None and len(text) > item.max_length:
-        return (
-            None,
-            text,
-            error(
-                N_("Teksten er for lang. Skriv højst %(max)s tegn. Du har skrevet %(count)s."),
-                max=item.max_length,
-                count=len(text),
-            ),
-        )
+        message = N_("Teksten er for lang. Skriv højst %(max)s tegn. Du har skrevet %(count)s.")
+        return None, text, error(message, max=item.max_length, count=len(text))
     return (text or None), text, None
 
 

@@ -20,16 +20,16 @@ The safety rules (the text can only add or raise):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nervetjek.conditions import Facts
 from nervetjek.freetext import read
 from nervetjek.intake import load_item_bank
 from nervetjek.intake.bank import Item
-from nervetjek.web import interview_flow, questionnaire
-from nervetjek.web.questionnaire import FieldError, Submission
-from nervetjek.web.session import SessionData
+from nervetjek.interview import forms
+from nervetjek.interview.forms import FieldError
+from nervetjek.interview.progress import SessionData, prune, required_keys
 
 TEXT_KEY = "free_text"
 # The checkbox that takes a fact out ("Det passer ikke"); its values are the item keys.
@@ -65,7 +65,7 @@ def understood(data: SessionData) -> list[Understood]:
         return []
     reading = read(text)
     bank = load_item_bank()
-    warning_keys = interview_flow.required_keys()
+    warning_keys = required_keys()
     answers = data.answers
     merged = Facts.of({**reading.facts, **answers})
     words: dict[str, list[str]] = {}
@@ -91,12 +91,8 @@ def understood(data: SessionData) -> list[Understood]:
 
 def form_values(facts: list[Understood], data: SessionData) -> dict[str, Any]:
     """The confirm page's controls, each set to the fact read from the text."""
-    items = [fact.item for fact in facts]
-    return questionnaire.form_values(items, {**data.answers, **_values(facts)}, ())
-
-
-def _values(facts: list[Understood]) -> dict[str, Any]:
-    return {fact.key: fact.value for fact in facts}
+    read = {fact.key: fact.value for fact in facts}
+    return forms.form_values([fact.item for fact in facts], {**data.answers, **read}, ())
 
 
 @dataclass
@@ -118,9 +114,7 @@ def confirm(data: SessionData, facts: list[Understood], form: Any) -> Confirmati
     removed = frozenset(f.key for f in facts if f.key in chosen and not f.warning)
     kept = [f for f in facts if f.key not in removed]
     required = {f.key for f in kept if f.warning}
-    submission: Submission = questionnaire.parse_screen(
-        [f.item for f in kept], form, data.answers, required
-    )
+    submission = forms.parse_screen([f.item for f in kept], form, data.answers, required)
     if submission.errors:
         return Confirmation(None, submission.errors, submission.values, removed)
     asked = set(data.asked)
@@ -128,15 +122,8 @@ def confirm(data: SessionData, facts: list[Understood], form: Any) -> Confirmati
     new_keys = [f.key for f in kept if f.key not in asked]
     if new_keys:
         screens.append(new_keys)
-    answers, screens = interview_flow.prune(submission.answers, screens)
-    confirmed = SessionData(
-        answers=answers,
-        screens=screens,
-        emergency_shown=data.emergency_shown,
-        same_day_shown=data.same_day_shown,
-        csrf=data.csrf,
-        own_words="done",
-    )
+    answers, screens = prune(submission.answers, screens)
+    confirmed = replace(data, answers=answers, screens=screens, own_words="done")
     return Confirmation(confirmed, [], submission.values, removed)
 
 
@@ -146,23 +133,11 @@ def with_text(data: SessionData, text: str | None) -> SessionData:
     answers = {k: v for k, v in data.answers.items() if k != TEXT_KEY}
     if text:
         answers[TEXT_KEY] = text
-    return SessionData(
-        answers=answers,
-        screens=[list(keys) for keys in data.screens],
-        emergency_shown=data.emergency_shown,
-        same_day_shown=data.same_day_shown,
-        csrf=data.csrf,
-        own_words="read" if text else "done",
-    )
+    screens = [list(keys) for keys in data.screens]
+    return replace(data, answers=answers, screens=screens, own_words="read" if text else "done")
 
 
 def done(data: SessionData) -> SessionData:
     """The session when the confirm page has nothing to show."""
-    return SessionData(
-        answers=dict(data.answers),
-        screens=[list(keys) for keys in data.screens],
-        emergency_shown=data.emergency_shown,
-        same_day_shown=data.same_day_shown,
-        csrf=data.csrf,
-        own_words="done",
-    )
+    screens = [list(keys) for keys in data.screens]
+    return replace(data, answers=dict(data.answers), screens=screens, own_words="done")

@@ -1,4 +1,4 @@
-"""The question forms' pure functions: controls, values and parsing."""
+"""A screen's form as pure functions (nervetjek.interview.forms): controls, values, parsing."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from nervetjek.intake import load_item_bank
+from nervetjek.interview import forms as q
 from nervetjek.readability import lix
-from nervetjek.web import questionnaire as q
 
 BANK = load_item_bank()
 

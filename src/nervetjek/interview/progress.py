@@ -1,47 +1,115 @@
-"""The patient's way through the interview, as pure functions (nothing here knows HTTP).
+"""The person's way through the interview: what is remembered between screens, and what
+comes next.  Pure functions; the web keeps :class:`SessionData` in an encrypted cookie
+(:mod:`nervetjek.web.session`) and gives each step its page.
 
-The interview engine (:mod:`nervetjek.interview`) chooses the questions; this module adds
-the web's rules around it:
+The interview engine (:func:`nervetjek.interview.next_screen`) chooses the questions; this
+module adds the rules around it:
 
-* The screens the person has sent are kept in the session (question keys per screen),
-  so Back, reload and "Ændre" show the same screen again with its answers.
+* The screens the person has sent are kept (question keys per screen), so Back, reload
+  and "Ændre" show the same screen again with its answers.
 * After a change, answers to questions that are no longer asked are dropped
   (:func:`prune`), so a "no" to a lead question removes its follow-ups.
 * The flow is a sequence of steps (:data:`FLOW`).  Each step says where the person goes
-  next, or ``None`` when it has nothing left to ask; the first step with somewhere to go
-  wins, and when none has, the person checks their answers.  A new step, for example
-  a free-text box after the warning signs, is one more entry in the tuple.
+  next (a :data:`Step`), or ``None`` when it has nothing left to ask; the first step with
+  somewhere to go wins, and when none has, the person checks their answers.  A new
+  step, for example a free-text box after the warning signs, is one more entry in the
+  tuple.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from nervetjek.conditions import Facts
-from nervetjek.intake import load_item_bank
+from nervetjek.intake import load_item_bank, validate_answers
 from nervetjek.intake.bank import Item, Text
-from nervetjek.interview import Screen, next_screen
+from nervetjek.interview.flow import next_screen
 from nervetjek.interview.plan import load_plan
+from nervetjek.interview.screen import Screen
 from nervetjek.knowledge import load_knowledge
-from nervetjek.web.session import SessionData
 
-CHECK_URL = "/tjek"
-# The own-words step: the text box, then the page that confirms what was understood.
-OWN_WORDS_URL = "/egne-ord"
-CONFIRM_URL = "/egne-ord/bekraeft"
+# Where the person goes next: the next new question screen, the own-words text box, the
+# page that confirms what the text box understood, or the check of the answers.
+Step = Literal["question", "own_words", "confirm", "check"]
+# 2: the interview (screens of question keys) replaced the pages of the full form.
+FORMAT_VERSION = 2
+# The own-words step: "" not reached yet, "read" the text waits for its confirm page,
+# "done" written (or skipped) and confirmed.
+OWN_WORDS_STATES = ("", "read", "done")
 
 
-def screen_url(number: int) -> str:
-    return f"/spoergsmaal/{number}"
+@dataclass
+class SessionData:
+    """What the interview remembers between screens.
+
+    A question on a screen that has no answer was answered "Ved ikke" (or left empty
+    where that is allowed): it was asked, and it stays unknown.
+    """
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    screens: list[list[str]] = field(default_factory=list)  # question keys per screen sent
+    emergency_shown: bool = False
+    same_day_shown: bool = False
+    # The random value this session's form tokens are bound to (web.deps.csrf_binding).
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    own_words: str = ""  # one of OWN_WORDS_STATES
+
+    @property
+    def asked(self) -> list[str]:
+        """Every question asked so far, in the order asked."""
+        return [key for keys in self.screens for key in keys]
+
+    @property
+    def unknown(self) -> set[str]:
+        """Questions asked but without an answer ("Ved ikke")."""
+        return {key for key in self.asked if key not in self.answers}
+
+    @property
+    def started(self) -> bool:
+        return bool(self.screens)
+
+    def to_json(self) -> bytes:
+        payload = {
+            "v": FORMAT_VERSION,
+            "a": self.answers,
+            "q": self.screens,
+            "e": int(self.emergency_shown),
+            "s": int(self.same_day_shown),
+            "t": self.csrf,
+            "w": self.own_words,
+        }
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> SessionData:
+        """The session in ``raw``; ValueError (or IntakeError) if it is not one."""
+        payload = json.loads(raw)
+        if not isinstance(payload, dict) or payload.get("v") != FORMAT_VERSION:
+            raise ValueError("unknown session format")
+        # Sessions from before the own-words step have no "w": they reach it next.
+        own_words = payload.get("w", "")
+        if own_words not in OWN_WORDS_STATES:
+            raise ValueError("unknown own-words state")
+        bank = load_item_bank()
+        screens = [[str(k) for k in keys if k in bank.items] for keys in payload["q"]]
+        return cls(
+            answers=validate_answers(payload["a"]),
+            screens=[keys for keys in screens if keys],
+            emergency_shown=bool(payload["e"]),
+            same_day_shown=bool(payload["s"]),
+            csrf=str(payload["t"]),
+            own_words=own_words,
+        )
 
 
 @dataclass(frozen=True)
 class ShownScreen:
-    """One screen as the web shows it: its place in the history and its questions."""
+    """One screen as the person sees it: its place in the history and its questions."""
 
     number: int  # 1-based place among the screens sent; len(screens) + 1 for a new one
     items: tuple[Item, ...]
@@ -126,14 +194,7 @@ def record(data: SessionData, screen: ShownScreen, answers: Mapping[str, Any]) -
     else:
         screens[screen.number - 1] = screen.keys
     kept, kept_screens = prune(answers, screens)
-    return SessionData(
-        answers=kept,
-        screens=kept_screens,
-        emergency_shown=data.emergency_shown,
-        same_day_shown=data.same_day_shown,
-        csrf=data.csrf,
-        own_words=data.own_words,
-    )
+    return replace(data, answers=kept, screens=kept_screens)
 
 
 def screen_of(data: SessionData, key: str) -> int | None:
@@ -152,7 +213,7 @@ class FlowStep:
     """One part of the flow: where the person goes next, or None when it is finished."""
 
     name: str
-    next_url: Callable[[SessionData, bool], str | None]
+    next: Callable[[SessionData, bool], Step | None]
 
 
 def required_keys() -> frozenset[str]:
@@ -166,16 +227,13 @@ def warnings_pending(data: SessionData, complete_instruments: bool = False) -> b
     return not screen.done and screen.kind == "warning"
 
 
-def _warning_signs(data: SessionData, complete_instruments: bool) -> str | None:
-    if warnings_pending(data, complete_instruments):
-        return screen_url(len(data.screens) + 1)
-    return None
+def _warning_signs(data: SessionData, complete_instruments: bool) -> Step | None:
+    return "question" if warnings_pending(data, complete_instruments) else None
 
 
-def _questions(data: SessionData, complete_instruments: bool) -> str | None:
-    if screen_at(data, len(data.screens) + 1, complete_instruments) is None:
-        return None
-    return screen_url(len(data.screens) + 1)
+def _questions(data: SessionData, complete_instruments: bool) -> Step | None:
+    new = screen_at(data, len(data.screens) + 1, complete_instruments)
+    return None if new is None else "question"
 
 
 def own_words_due(data: SessionData, complete_instruments: bool = False) -> bool:
@@ -189,10 +247,10 @@ def own_words_due(data: SessionData, complete_instruments: bool = False) -> bool
     return screen.kind not in ("warning", "follow_up")
 
 
-def _own_words(data: SessionData, complete_instruments: bool) -> str | None:
+def _own_words(data: SessionData, complete_instruments: bool) -> Step | None:
     if not own_words_due(data, complete_instruments):
         return None
-    return CONFIRM_URL if data.own_words == "read" else OWN_WORDS_URL
+    return "confirm" if data.own_words == "read" else "own_words"
 
 
 FLOW: tuple[FlowStep, ...] = (
@@ -202,10 +260,13 @@ FLOW: tuple[FlowStep, ...] = (
 )
 
 
-def next_url(data: SessionData, complete_instruments: bool = False) -> str:
-    """Where the person goes next: the first step with something left, else the check."""
+def next_step(data: SessionData, complete_instruments: bool = False) -> Step:
+    """Where the person goes next: the first step with something left, else the check.
+
+    "question" is the next new screen, number ``len(data.screens) + 1``.
+    """
     for step in FLOW:
-        url = step.next_url(data, complete_instruments)
-        if url is not None:
-            return url
-    return CHECK_URL
+        found = step.next(data, complete_instruments)
+        if found is not None:
+            return found
+    return "check"

@@ -1,10 +1,10 @@
-"""The web's way through the interview: screens kept in the session, pruning, the steps."""
+"""The person's way through the interview: screens kept in the session, pruning, the steps."""
 
 from __future__ import annotations
 
 from nervetjek.interview import next_screen, play
-from nervetjek.web import interview_flow as flow
-from nervetjek.web.session import SessionData
+from nervetjek.interview import progress as flow
+from nervetjek.interview.progress import SessionData
 
 
 def sent(*screens: list[str], **answers) -> SessionData:
@@ -16,7 +16,7 @@ def test_the_first_screen_is_the_engines_first_warning_screen():
     assert screen.new and screen.number == 1
     assert screen.keys == list(next_screen({}, []).keys)
     assert set(screen.keys) <= flow.required_keys()
-    assert flow.next_url(SessionData()) == "/spoergsmaal/1"
+    assert flow.next_step(SessionData()) == "question"
 
 
 def test_a_sent_screen_is_shown_again_and_only_the_next_new_one():
@@ -67,6 +67,6 @@ def test_answered_to_the_end_the_flow_goes_to_the_check_page():
         screens=[list(s.keys) for s in dialogue.screens if s.keys],
         own_words="done",
     )
-    assert flow.next_url(data) == flow.CHECK_URL
+    assert flow.next_step(data) == "check"
     assert "age" in data.screens[flow.screen_of(data, "age") - 1]
     assert flow.screen_of(data, "free_text") is None
