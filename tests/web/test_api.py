@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import jsonschema
 import orjson
 import pytest
+from tests.conftest import make_settings
 from tests.fhir.helpers import vignettes
 
 from nervetjek.engine import assess
@@ -139,10 +142,10 @@ def test_unknown_detail_is_a_named_problem(client):
         b'{"age": NaN}',
     ],
 )
-@pytest.mark.parametrize("query", ["", "?detail=summary", "?detail=full&detail=summary"])
+@pytest.mark.parametrize("query", ["", "?detail=summary", "?detail=full"])
 def test_usual_requests_are_answered_as_fastapi_answers_them(client, content, query):
-    """Plain ``application/json`` takes the short way (AssessRoute); with a charset
-    parameter the same body goes through FastAPI's validation: the answers match."""
+    """Plain ``application/json`` is answered before routing (AssessMiddleware); with a
+    charset parameter the same body goes through FastAPI's validation: the answers match."""
     plain, charset = (
         client.post("/api/assess" + query, content=content, headers={"content-type": content_type})
         for content_type in ("application/json", "application/json; charset=utf-8")
@@ -157,3 +160,71 @@ def test_a_lone_surrogate_in_an_answer_is_a_named_problem_not_500(client):
     assert response.status_code == 422
     problem = response.json()["problems"][0]
     assert problem["key"] == "sex" and "\ud800" in problem["message"]
+
+
+def _asgi_post(app, chunks, query=b""):
+    """POST /api/assess straight to the ASGI app, the body in these chunks."""
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+        for i, chunk in enumerate(chunks)
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/assess",
+        "raw_path": b"/api/assess",
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+        "app": app,
+    }
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_a_body_in_several_parts_is_read_whole(app):
+    answers = vignettes()[0]["answers"]
+    body = orjson.dumps(answers)
+    sent = _asgi_post(app, [body[:10], body[10:20], body[20:]])
+    assert sent[0]["status"] == 200
+    assert sent[1]["body"] == assess(answers).json_bytes()
+
+
+def test_a_client_that_leaves_before_its_body_gets_no_answer(app):
+    assert _asgi_post(app, []) == []
+
+
+def test_an_unusual_body_reaches_fastapi_whole(app):
+    sent = _asgi_post(app, [b"[1, ", b"2]"])
+    assert sent[0]["status"] == 422
+    assert b"got an array" in sent[1]["body"]
+
+
+def test_the_answered_request_is_counted_under_its_route(tmp_path):
+    from fastapi.testclient import TestClient
+    from prometheus_client import REGISTRY
+
+    from nervetjek.web.app import create_app
+
+    labels = {"method": "POST", "route": "/api/assess", "status": "200"}
+
+    def count():
+        return REGISTRY.get_sample_value("nervetjek_request_seconds_count", labels) or 0
+
+    before = count()
+    with TestClient(create_app(make_settings(tmp_path, metrics_enabled=True))) as client:
+        assert client.post("/api/assess", json={"age": 40}).status_code == 200
+    assert count() == before + 1

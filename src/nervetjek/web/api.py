@@ -3,7 +3,7 @@
 Described in the OpenAPI document at /api/openapi.json.  Bad input is a 422 with
 ``{"error": ..., "problems": [{"key", "message"}]}`` naming each problem, whether the
 intake validator or FastAPI's own body parsing found it; never a 500.  The usual
-assess request takes a shorter way than FastAPI's parameter solving (:class:`AssessRoute`).
+assess request is answered before routing (:class:`AssessMiddleware`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
-from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nervetjek import __version__
 from nervetjek.engine import Assessment, AssessmentSummary, assess
@@ -109,63 +108,6 @@ class NamedProblemsRoute(APIRoute):
         return route
 
 
-class AssessRoute(NamedProblemsRoute):
-    """POST /api/assess with the usual request answered without FastAPI's body validation.
-
-    The usual request (``Content-Type: application/json``, a JSON object, ``detail`` left
-    out or known) is parsed with orjson and assessed at once: solving the endpoint's
-    parameters and validating ``dict[str, Any]`` cost more than parsing the body.  Any
-    other request goes to the endpoint as FastAPI runs it, so what is refused, and the
-    422 that names why, stay FastAPI's.
-    """
-
-    def get_route_handler(self):
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            detail = _usual_detail(request.scope["query_string"])
-            answers = await _usual_answers(request) if detail else None
-            if answers is None:
-                return await handler(request)  # the Request keeps the body it read
-            return _assessed(answers, detail)
-
-        return route
-
-
-# orjson reads an integer beyond 64 bits as a float, Python's json (FastAPI's) as an int.
-# A run of 19 digits anywhere may be one: such bodies go to FastAPI.
-_DIGITS_ONLY = bytes(48 if byte in b"0123456789" else 32 for byte in range(256))  # "0" or " "
-_LONG_NUMBER = b"0" * 19
-
-
-async def _usual_answers(request: Request) -> dict[str, Any] | None:
-    """The answers of a usual request, or None: FastAPI parses (and refuses) the rest."""
-    for key, value in request.scope["headers"]:
-        if key == b"content-type":
-            if value.lower() != b"application/json":
-                return None
-            body = await request.body()
-            if _LONG_NUMBER in body.translate(_DIGITS_ONLY):
-                return None
-            try:
-                answers = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                return None
-            return answers if isinstance(answers, dict) else None
-    return None
-
-
-_DETAILS = ("full", "summary")
-
-
-def _usual_detail(query: bytes) -> str | None:
-    """``detail`` as FastAPI reads it (the last one given), or None when it is not known."""
-    if not query:
-        return "full"
-    detail = QueryParams(query).get("detail", "full")
-    return detail if detail in _DETAILS else None
-
-
 class ProblemsResponse(JSONResponse):
     """A 422 that quotes the answers: JSON as JSONResponse writes it, except that text
     UTF-8 cannot carry (a lone surrogate, which JSON may send as ``"\\ud800"``) is
@@ -214,6 +156,18 @@ def openapi_intake_schema() -> dict[str, Any]:
     return schema
 
 
+@router.post(
+    "/assess",
+    response_model=Assessment | AssessmentSummary,
+    responses=_INVALID,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "One person's answers (intake-v1). Every key is optional.",
+            "content": {"application/json": {"schema": openapi_intake_schema()}},
+        }
+    },
+)
 async def assess_answers(
     answers: dict[str, Any] = Body(...),
     detail: Literal["full", "summary"] = Query(
@@ -225,23 +179,6 @@ async def assess_answers(
     Guidance, not a diagnosis.
     """
     return _assessed(answers, detail)
-
-
-router.add_api_route(
-    "/assess",
-    assess_answers,
-    methods=["POST"],
-    route_class_override=AssessRoute,
-    response_model=Assessment | AssessmentSummary,
-    responses=_INVALID,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "One person's answers (intake-v1). Every key is optional.",
-            "content": {"application/json": {"schema": openapi_intake_schema()}},
-        }
-    },
-)
 
 
 @router.get("/schema/intake", response_model=dict[str, Any])
@@ -304,6 +241,97 @@ class HealthCheckMiddleware:
             await HEALTH_ROUTE.handle(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+# ------------------------------------------------------------------ the usual assess request
+
+ASSESS_ROUTE = next(r for r in router.routes if getattr(r, "endpoint", None) is assess_answers)
+# The query strings of the usual request, and the ``detail`` each asks for.
+_USUAL_QUERIES = {b"": "full", b"detail=full": "full", b"detail=summary": "summary"}
+# orjson reads an integer beyond 64 bits as a float, Python's json (FastAPI's) as an int.
+# A run of 19 digits anywhere may be one: such bodies go to FastAPI.
+_DIGITS_ONLY = bytes(48 if byte in b"0123456789" else 32 for byte in range(256))  # "0" or " "
+_LONG_NUMBER = b"0" * 19
+
+
+class AssessMiddleware:
+    """Answers the usual ``POST /api/assess`` before routing, as the endpoint would.
+
+    The usual request is ``Content-Type: application/json``, a JSON object, and no query
+    but ``detail``: it is parsed with orjson and assessed at once.  Routing, FastAPI's
+    parameter solving and its validation of ``dict[str, Any]`` would cost more than
+    parsing the body.  Any other request goes on to the endpoint with its body, so what
+    is refused, and the 422 that names why, stay FastAPI's.  Placed beside
+    HealthCheckMiddleware, so it carries the security headers and is counted by the metrics.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != ASSESS_ROUTE.path
+            or scope["method"] != "POST"
+            or scope["query_string"] not in _USUAL_QUERIES
+            or not _json_content(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:  # the client left: no one to answer
+            return
+        answers = _json_object(body)
+        if answers is None:
+            await self.app(scope, _replay(body, receive), send)
+            return
+        scope["route"] = ASSESS_ROUTE
+        response = _assessed(answers, _USUAL_QUERIES[scope["query_string"]])
+        await response(scope, receive, send)
+
+
+def _json_content(scope: Scope) -> bool:
+    for key, value in scope["headers"]:
+        if key == b"content-type":
+            return value.lower() == b"application/json"
+    return False
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None if the client left before sending it."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The JSON object in the body, or None when FastAPI should read it."""
+    if _LONG_NUMBER in body.translate(_DIGITS_ONLY):
+        return None
+    try:
+        answers = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    return answers if isinstance(answers, dict) else None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """``receive`` for the next app: the body already read, then the client's messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 @health_router.get("/readyz", include_in_schema=False)

@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(LanguageMiddleware, secure_cookie=settings.secure_cookies)
     app.add_middleware(api.HealthCheckMiddleware)
+    app.add_middleware(api.AssessMiddleware)
     app.add_middleware(
         SecurityHeadersMiddleware, extra=HSTS if settings.environment == "production" else None
     )
