@@ -7,11 +7,13 @@ import asyncio
 import jsonschema
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 from tests.conftest import make_settings
 from tests.fhir.helpers import vignettes
 
 from nervetjek.engine import assess
 from nervetjek.intake import build_intake_schema
+from nervetjek.web.middleware import HEADERS, SecurityHeadersMiddleware
 
 
 @pytest.mark.parametrize("vignette", vignettes()[:10], ids=lambda v: v["id"])
@@ -228,3 +230,20 @@ def test_the_answered_request_is_counted_under_its_route(tmp_path):
     with TestClient(create_app(make_settings(tmp_path, metrics_enabled=True))) as client:
         assert client.post("/api/assess", json={"age": 40}).status_code == 200
     assert count() == before + 1
+
+
+def test_the_answer_before_routing_has_the_security_headers(client):
+    response = client.post("/api/assess", json={"age": 40})
+    assert response.status_code == 200
+    for name, value in HEADERS.items():
+        assert response.headers.get_list(name) == [value], name
+
+
+def test_a_security_header_the_response_sets_itself_is_not_sent_twice():
+    from starlette.responses import PlainTextResponse
+
+    inner = PlainTextResponse("ok", headers={"Referrer-Policy": "no-referrer"})
+    client = TestClient(SecurityHeadersMiddleware(inner))
+    response = client.get("/")
+    assert response.headers.get_list("referrer-policy") == ["no-referrer"]
+    assert response.headers["x-frame-options"] == HEADERS["x-frame-options"]

@@ -51,6 +51,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, extra: dict[str, str] | None = None):
         self.app = app
         self.headers = [(k.encode(), v.encode()) for k, v in {**HEADERS, **(extra or {})}.items()]
+        self.names = frozenset(k for k, _ in self.headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,11 +60,14 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                existing = {k.lower() for k, _ in message.get("headers", [])}
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (k, v) for k, v in self.headers if k not in existing
-                ]
+                headers = list(message.get("headers", ()))
+                existing = {k.lower() for k, _ in headers}
+                # Usually the response sets none of them: all are added, in one step.
+                if self.names.isdisjoint(existing):
+                    headers += self.headers
+                else:
+                    headers += [(k, v) for k, v in self.headers if k not in existing]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
