@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from nervetjek.bounds import MAX_DIGITS
@@ -86,6 +87,11 @@ class FieldError:
     field: str  # id of the HTML control the error summary links to
     message: str  # Danish gettext message id
     params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def on(cls, item: Item, message: str, **params: Any) -> FieldError:
+        """An error on ``item``, linked from the error summary to its (first) control."""
+        return cls(item.key, field_id(item), message, params)
 
 
 @dataclass
@@ -210,11 +216,7 @@ def _parse_item(item: Item, form: Mapping[str, Any]) -> tuple[Any, Any, FieldErr
     """(answer or None for unanswered or UNKNOWN, value to redisplay, error)."""
     key = item.key
     kind = widget(item)
-    fid = field_id(item)
-
-    def error(message: str, **params: Any) -> FieldError:
-        return FieldError(key, fid, message, params)
-
+    error = partial(FieldError.on, item)
     if kind == "bodymap":
         chosen = [str(code) for code in _getlist(form, key)]
         bank = load_item_bank()
@@ -314,7 +316,7 @@ def parse_screen(
         answer, value, problem = _parse_item(item, form)
         values[item.key] = value
         if problem is None and answer is None and item.key in required:
-            problem = FieldError(item.key, field_id(item), MESSAGE_REQUIRED)
+            problem = FieldError.on(item, MESSAGE_REQUIRED)
         if problem is not None:
             errors.append(problem)
             continue
@@ -343,9 +345,7 @@ def _duration_longer_than_age(items: list[Item], answers: Mapping[str, Any]) -> 
         return None
     on_screen = {item.key: item for item in items}
     if DURATION_KEY in on_screen:
-        item = on_screen[DURATION_KEY]
-        return FieldError(item.key, field_id(item), MESSAGE_DURATION_OVER_AGE)
+        return FieldError.on(on_screen[DURATION_KEY], MESSAGE_DURATION_OVER_AGE)
     if AGE_KEY in on_screen:
-        item = on_screen[AGE_KEY]
-        return FieldError(item.key, field_id(item), MESSAGE_AGE_UNDER_DURATION)
+        return FieldError.on(on_screen[AGE_KEY], MESSAGE_AGE_UNDER_DURATION)
     return None

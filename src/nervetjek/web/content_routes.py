@@ -59,10 +59,9 @@ def _base_url(request: Request) -> str:
     return request.app.state.settings.base_url.rstrip("/")
 
 
-def article_urls(base: str, slug: str) -> dict[str, str]:
-    """Absolute URL of an article in each language; Danish is the default."""
-    path = f"{base}/viden/{slug}"
-    return {"da": path, "en": f"{path}?{urlencode({'lang': 'en'})}"}
+def language_urls(url: str) -> dict[str, str]:
+    """A page's URL in each language; Danish is the default."""
+    return {"da": url, "en": f"{url}?{urlencode({'lang': 'en'})}"}
 
 
 def _long_date(value: date | None, lang: str) -> str:
@@ -82,16 +81,11 @@ def _ordered(lang: str) -> tuple[list[Article], list[Article]]:
 def article_index(request: Request):
     lang = request.state.lang
     guides, conditions = _ordered(lang)
-    base = _base_url(request)
+    urls = language_urls(f"{_base_url(request)}/viden")
     return render_page(
         request,
         "content/index.html",
-        {
-            "guides": guides,
-            "conditions": conditions,
-            "canonical": f"{base}/viden" + ("?lang=en" if lang == "en" else ""),
-            "alternates": {"da": f"{base}/viden", "en": f"{base}/viden?lang=en"},
-        },
+        {"guides": guides, "conditions": conditions, "canonical": urls[lang], "alternates": urls},
     )
 
 
@@ -109,7 +103,7 @@ def _article(request: Request, slug: str) -> Response:
     if article is None:
         return render_page(request, "content/not_found.html", {"slug": slug}, status_code=404)
     rendered = render(article)
-    urls = article_urls(_base_url(request), slug)
+    urls = language_urls(f"{_base_url(request)}/viden/{slug}")
     return render_page(
         request,
         "content/article.html",
@@ -148,7 +142,7 @@ def sitemap(request: Request) -> Response:
     shipped = library()
     entries = []
     for slug in shipped.slugs("da"):
-        urls = article_urls(base, slug)
+        urls = language_urls(f"{base}/viden/{slug}")
         versions = {lang: shipped.get(slug, lang) for lang in LANGUAGES}
         for lang, article in versions.items():
             if article is None:
@@ -160,15 +154,8 @@ def sitemap(request: Request) -> Response:
                     "alternates": {k: v for k, v in urls.items() if versions.get(k)},
                 }
             )
-    body = (
-        templates()
-        .get_template("content/sitemap.xml")
-        .render(
-            base=base,
-            index={"da": f"{base}/viden", "en": f"{base}/viden?lang=en"},
-            entries=entries,
-        )
-    )
+    template = templates().get_template("content/sitemap.xml")
+    body = template.render(base=base, index=language_urls(f"{base}/viden"), entries=entries)
     return Response(body, media_type="application/xml")
 
 

@@ -64,10 +64,6 @@ def _render(
     return response
 
 
-def _lang(request: Request) -> str:
-    return getattr(request.state, "lang", "da")
-
-
 def _complete_instruments(request: Request) -> bool:
     return request.app.state.settings.complete_instruments
 
@@ -163,14 +159,14 @@ def _question_response(
     return_to: str | None = None,
     status_code: int = 200,
 ):
-    lang = _lang(request)
+    lang = request.state.lang
     if values is None:
         values = forms.form_values(screen.items, data.answers, data.unknown)
     first = screen.items[0]
     page = load_item_bank().page(first.page)
     single = len(screen.items) == 1 and forms.widget(first) not in ("bodymap", "textarea")
     if return_to == view.RETURN_TO_CHECK:
-        back_url = "/tjek"
+        back_url = CHECK_URL
     elif screen.number > 1:
         back_url = view.screen_url(screen.number - 1)
     else:
@@ -308,9 +304,7 @@ async def question_page_post(request: Request, number: int):
         candidate = progress.record(data, screen, submission.answers)
         if not session.fits(request, candidate):
             item = next((i for i in screen.items if i.type == "text"), screen.items[0])
-            submission.errors.append(
-                FieldError(item.key, forms.field_id(item), forms.MESSAGE_TOO_BIG)
-            )
+            submission.errors.append(FieldError.on(item, forms.MESSAGE_TOO_BIG))
     if submission.errors:
         return _question_response(
             request, screen, data, submission.errors, submission.values, return_to, 400
@@ -362,7 +356,7 @@ def _confirm_response(
     removed: Iterable[str] = (),
     status_code: int = 200,
 ):
-    lang = _lang(request)
+    lang = request.state.lang
     if values is None:
         values = own_words.form_values(facts, data)
     fields = view.question_fields([f.item for f in facts], values, errors, lang)
@@ -408,7 +402,7 @@ async def own_words_post(request: Request):
     if candidate.own_words == "read" and not own_words.understood(candidate):
         candidate = own_words.done(candidate)  # nothing understood: nothing to confirm
     if not submission.errors and not session.fits(request, candidate):
-        submission.errors.append(FieldError(item.key, forms.field_id(item), forms.MESSAGE_TOO_BIG))
+        submission.errors.append(FieldError.on(item, forms.MESSAGE_TOO_BIG))
     if submission.errors:
         shown = submission.values.get(own_words.TEXT_KEY, "")
         return _own_words_response(request, data, submission.errors, shown, 400)
@@ -455,7 +449,7 @@ async def own_words_confirm_post(request: Request):
 
 
 def _warning_page(request: Request, data: SessionData, level: str):
-    lang = _lang(request)
+    lang = request.state.lang
     assessment = assess_valid(data.answers) if data.answers else None
     applies = assessment is not None and assessment.triage == level
     next_url = _next_url(request, data)
@@ -495,7 +489,7 @@ def check_answers(request: Request):
         request,
         "patient/check.html",
         {
-            "sections": view.answer_sections(data, _lang(request)),
+            "sections": view.answer_sections(data, request.state.lang),
             "unfinished_url": None if next_url == CHECK_URL else next_url,
             "back_url": view.screen_url(len(data.screens)),
             "own_words": own_words.own_text(data.answers),
@@ -506,7 +500,7 @@ def check_answers(request: Request):
 
 def _result_context(request: Request, data: SessionData) -> dict[str, Any]:
     return {
-        **view.result(data.answers, _lang(request)),
+        **view.result(data.answers, request.state.lang),
         "send_url": request.app.url_path_for("send_to_clinic"),
     }
 
@@ -527,11 +521,11 @@ def result_print(request: Request):
     ctx = _result_context(request, data)
     ctx["sections"] = view.answer_sections(
         data,
-        _lang(request),
+        request.state.lang,
         keep=lambda key, value: value is not None and key not in ("locations", "free_text"),
     )
     # The printed page goes to the doctor or physiotherapist: every score, as the clinic sees.
-    ctx["instruments"] = view.instruments(ctx["assessment"].instruments, _lang(request))
+    ctx["instruments"] = view.instruments(ctx["assessment"].instruments, request.state.lang)
     # Free text runs across the page: in a table column it would push the page past A4.
     ctx["free_text"] = data.answers.get("free_text")
     return _render(request, "patient/print.html", ctx, data)
