@@ -55,6 +55,31 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
     return {"resourceType": "OperationOutcome", "issue": [i.as_fhir() for i in issues]}
 
 
+# The JSON Schema of the OperationOutcomes :func:`operation_outcome` makes, for the
+# OpenAPI document of the FHIR endpoint.
+OUTCOME_SCHEMA = {
+    "type": "object",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["severity", "code", "diagnostics"],
+                "properties": {
+                    "severity": {"type": "string"},
+                    "code": {"type": "string"},
+                    "diagnostics": {"type": "string", "minLength": 1},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+
 def fhirpath(root: str, loc: Iterable[Any]) -> str:
     """``('item', 0, 'answer', 1)`` -> ``Root.item[0].answer[1]``."""
     path = root

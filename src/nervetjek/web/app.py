@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.page_cache = PageCache()
+    app.state.password_checks = auth.PasswordChecks(settings.login_hash_concurrency)
     # Innermost: the patient's session, read only for requests that reach the routes.
     # Then the cached public pages, which need the language.  Cached pages and the health
     # check get the security headers and are counted by the metrics like any answer.

@@ -39,6 +39,7 @@ from nervetjek.web.deps import (
     csrf_binding,
     current_clinician,
     database,
+    strict_cookie,
 )
 from nervetjek.web.metrics import LOGIN_FAILURES, LOGIN_REFUSALS
 from nervetjek.web.templating import render
@@ -121,18 +122,6 @@ class PasswordChecks:
         return await loop.run_in_executor(self._pool, repo.verify_password, stored_hash, password)
 
 
-_CHECKS_LOCK = threading.Lock()
-
-
-def password_checks(request: Request) -> PasswordChecks:
-    """The app's PasswordChecks, made on first use."""
-    state = request.app.state
-    with _CHECKS_LOCK:
-        if getattr(state, "password_checks", None) is None:
-            state.password_checks = PasswordChecks(state.settings.login_hash_concurrency)
-        return state.password_checks
-
-
 @router.post(LOGIN_PATH)
 async def login(
     request: Request,
@@ -145,7 +134,7 @@ async def login(
     # clinicians need.
     if not csrf_binding(request).accepts(csrf_token):
         return _login_page(request, next, "csrf", status=403)
-    checks = password_checks(request)
+    checks: PasswordChecks = request.app.state.password_checks
     if not checks.try_acquire():
         LOGIN_REFUSALS.labels("busy").inc()
         response = _login_page(request, next, "busy", status=429)
@@ -162,14 +151,7 @@ async def login(
         LOGIN_REFUSALS.labels("throttled").inc()
         return _login_page(request, next, "throttled", status=429)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        outcome,
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.settings.secure_cookies,
-        path="/",
-    )
+    response.set_cookie(SESSION_COOKIE, outcome, **strict_cookie(request))
     return response
 
 
@@ -259,13 +241,7 @@ _throttle_reports = OncePerInterval(60)
 
 def _logged_out(request: Request) -> Response:
     response = RedirectResponse(LOGIN_PATH, status_code=303)
-    response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.settings.secure_cookies,
-    )
+    response.delete_cookie(SESSION_COOKIE, **strict_cookie(request))
     return response
 
 

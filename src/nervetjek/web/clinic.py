@@ -152,14 +152,22 @@ def _duplicates(session, intakes: list[Intake]) -> dict[int, int]:
     """Duplicates among the listed intakes, also of ones the filter leaves out."""
     if not intakes:
         return {}
-    window = DUPLICATE_WINDOW
     around = repo.WorklistFilter(
-        date_from=(min(i.created_at for i in intakes) - window).date(),
-        date_to=(max(i.created_at for i in intakes) + window).date(),
+        date_from=(min(i.created_at for i in intakes) - DUPLICATE_WINDOW).date(),
+        date_to=(max(i.created_at for i in intakes) + DUPLICATE_WINDOW).date(),
     )
     nearby = {i.id: i for i in repo.worklist(session, around, limit=5_000)}
     nearby.update({i.id: i for i in intakes})
     return duplicates([_sent(i) for i in nearby.values()])
+
+
+def _audited_worklist(
+    session, clinician: Clinician, filters: repo.WorklistFilter, action: str
+) -> list[Intake]:
+    intakes = repo.worklist(session, filters)
+    detail = {**filters.for_audit(), "rows": len(intakes)}
+    repo.audit(session, clinician.actor, action, detail=detail)
+    return intakes
 
 
 @router.get("/klinik", name="clinic_worklist")
@@ -170,15 +178,9 @@ def worklist(
 ):
     lang = request.state.lang
     with database(request).session() as session:
-        intakes = repo.worklist(session, filters)
+        intakes = _audited_worklist(session, clinician, filters, "worklist.view")
         duplicate_of = _duplicates(session, intakes)
         rows = [_worklist_row(i, lang, duplicate_of.get(i.id)) for i in intakes]
-        repo.audit(
-            session,
-            clinician.actor,
-            "worklist.view",
-            detail={**filters.for_audit(), "rows": len(rows)},
-        )
     levels = [(level_id, given.level_label(level_id, lang)) for level_id in load_outcomes().levels]
     return render(
         request,
@@ -489,14 +491,8 @@ def list_intakes(
 ):
     """The worklist: most urgent first, then oldest first (same filters as the page)."""
     with database(request).session() as session:
-        rows = [_summary(i) for i in repo.worklist(session, filters)]
-        repo.audit(
-            session,
-            clinician.actor,
-            "api.worklist",
-            detail={**filters.for_audit(), "rows": len(rows)},
-        )
-    return rows
+        intakes = _audited_worklist(session, clinician, filters, "api.worklist")
+        return [_summary(i) for i in intakes]
 
 
 @api_router.get(

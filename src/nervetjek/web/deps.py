@@ -1,13 +1,6 @@
-"""What routers share: typed dependencies and the no-store route class.
-
-* ``database(request)``: the app's database, migrated on first use.
-* CSRF: every form carries ``csrf_token``, an HMAC under the site secret of a value that
-  ties the form to this browser (:func:`csrf_binding`).
-* The logged-in clinician: ``PortalClinician`` for pages (redirect to login),
-  ``ApiClinician`` for the JSON API (401), ``PostingClinician`` for the portal's form
-  posts (the clinician, with the form's CSRF token checked).
-* ``NoStoreRoute``: personal pages are never cached.
-"""
+"""What routers share: the database, CSRF, the logged-in clinician (``PortalClinician``
+for pages, ``ApiClinician`` for the JSON API, ``PostingClinician`` for form posts, CSRF
+checked) and ``NoStoreRoute`` (personal pages are never cached)."""
 
 from __future__ import annotations
 
@@ -59,6 +52,13 @@ CSRF_COOKIE = "nervetjek_csrf"
 LOGIN_PATH = "/klinik/login"
 
 
+def strict_cookie(request: Request) -> dict[str, Any]:
+    """The flags of the clinician's session and CSRF cookies: never sent cross-site, never
+    read by scripts, HTTPS only outside development."""
+    secure = request.app.state.settings.secure_cookies
+    return {"httponly": True, "samesite": "strict", "secure": secure, "path": "/"}
+
+
 def database(request: Request) -> Database:
     """The app's database, migrated on first use."""
     db = get_database(
@@ -89,14 +89,7 @@ class CsrfBinding:
 
     def set_seed(self, request: Request, response: Response) -> None:
         if self.new_seed:
-            response.set_cookie(
-                CSRF_COOKIE,
-                self.value,
-                httponly=True,
-                samesite="strict",
-                secure=request.app.state.settings.secure_cookies,
-                path="/",
-            )
+            response.set_cookie(CSRF_COOKIE, self.value, **strict_cookie(request))
 
 
 def csrf_binding(request: Request, patient: SessionData | None = None) -> CsrfBinding:

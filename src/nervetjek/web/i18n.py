@@ -1,53 +1,20 @@
-"""Languages: the page language of each request, and the gettext catalogues (Babel).
+"""The page language of each request (its catalogues: ``nervetjek.languages``).
 
 The language is chosen once per request by :class:`LanguageMiddleware` (pure ASGI):
 ``?lang=`` beats the language cookie beats the browser's Accept-Language; Danish
 otherwise.  A ``?lang=`` that differs from the cookie is remembered in the cookie.
 Handlers read the choice as ``request.state.lang``.
-
-Danish is the source language of the templates; English comes from the catalogues in
-``nervetjek/locale/en/LC_MESSAGES/`` (one .po file per area of the site, merged at load),
-compiled in memory.  Translators edit .po files only.
 """
 
 from __future__ import annotations
 
-import io
-from functools import cache
-from http.cookies import SimpleCookie
-from importlib import resources
 from urllib.parse import parse_qsl
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from nervetjek.languages import DEFAULT_LANGUAGE, LANGUAGES
-
-
-def _compile(po_file, lang: str) -> Translations:
-    with po_file.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
-
-
-@cache
-def translations(lang: str) -> NullTranslations:
-    if lang == DEFAULT_LANGUAGE:
-        return NullTranslations()
-    folder = resources.files("nervetjek").joinpath(f"locale/{lang}/LC_MESSAGES")
-    merged: Translations | None = None
-    if folder.is_dir():
-        for po_file in sorted(folder.iterdir(), key=lambda f: f.name):
-            if po_file.name.endswith(".po"):
-                catalog = _compile(po_file, lang)
-                merged = catalog if merged is None else merged.merge(catalog) or merged
-    return merged or NullTranslations()
 
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
@@ -71,20 +38,18 @@ def _query_language(scope: Scope) -> str | None:
     return dict(parse_qsl(query.decode("latin-1"))).get("lang")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """A request header's raw value, read from the ASGI scope without building Headers."""
     for key, value in scope["headers"]:
         if key == name:
-            return value.decode("latin-1")
+            return value
     return None
 
 
-def _cookie_language(cookie_header: str | None) -> str | None:
-    if not cookie_header or LANG_COOKIE not in cookie_header:
+def _cookie_language(cookies: bytes | None) -> str | None:
+    if not cookies or LANG_COOKIE.encode() not in cookies:
         return None
-    cookie = SimpleCookie()
-    cookie.load(cookie_header)
-    morsel = cookie.get(LANG_COOKIE)
-    return morsel.value if morsel else None
+    return cookie_parser(cookies.decode("latin-1")).get(LANG_COOKIE)
 
 
 class LanguageMiddleware:
@@ -97,8 +62,9 @@ class LanguageMiddleware:
             await self.app(scope, receive, send)
             return
         query = _query_language(scope)
-        cookie = _cookie_language(_header(scope, b"cookie"))
-        lang = pick_language(query, cookie, _header(scope, b"accept-language"))
+        cookie = _cookie_language(header(scope, b"cookie"))
+        accept = header(scope, b"accept-language")
+        lang = pick_language(query, cookie, accept.decode("latin-1") if accept else None)
         scope.setdefault("state", {})["lang"] = lang
         if query != lang or cookie == query:
             await self.app(scope, receive, send)

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -92,12 +93,12 @@ def address_allowed(address: str | None, allowed: str) -> bool:
     return any(ip in network for network in _networks(allowed))
 
 
-def _registry() -> CollectorRegistry | None:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return registry
-    return None
+def _registry() -> CollectorRegistry:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -106,6 +107,5 @@ def metrics(request: Request) -> Response:
     client = request.client.host if request.client else None
     if not settings.metrics_enabled or not address_allowed(client, settings.metrics_allowed):
         return Response("Not Found", status_code=404, media_type="text/plain")
-    registry = _registry()
-    body = generate_latest(registry) if registry is not None else generate_latest()
+    body = generate_latest(_registry())
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})

@@ -27,7 +27,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from nervetjek.web.i18n import translations
+from nervetjek.languages import translations
+from nervetjek.web.i18n import header
 
 
 @cache
@@ -148,13 +149,6 @@ class PageCache:
         return Response(page.body, page.status_code, headers, page.media_type)
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value
-    return None
-
-
 class CachedPagesMiddleware:
     """Answers GET requests for pages already in the cache, as :meth:`PageCache.respond`
     would, without routing.  Runs inside LanguageMiddleware (the key needs the language)
@@ -172,13 +166,13 @@ class CachedPagesMiddleware:
         if scope["type"] != "http" or scope["method"] != "GET" or not self.cache.pages:
             await self.app(scope, receive, send)
             return
-        cookies = _header(scope, b"cookie")
+        cookies = header(scope, b"cookie")
         page = None if cookies and self.private_cookie in cookies else self.cache.get(scope)
         if page is None:
             await self.app(scope, receive, send)
             return
         scope["route"] = page.route
-        if _header(scope, b"if-none-match") == page.etag.encode():
+        if header(scope, b"if-none-match") == page.etag.encode():
             await send(
                 {
                     "type": "http.response.start",
