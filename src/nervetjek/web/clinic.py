@@ -37,7 +37,6 @@ from nervetjek.web.deps import (
     PostingClinician,
     csrf_binding,
     database,
-    forbidden_page,
 )
 from nervetjek.web.templating import render, render_text
 
@@ -118,6 +117,10 @@ def _context(request: Request, clinician: Clinician, **extra: Any) -> dict[str, 
         "tel_href": tel_href,
         **extra,
     }
+
+
+def forbidden_page(request: Request, clinician: Clinician):
+    return render(request, "clinic/forbidden.html", _context(request, clinician), status_code=403)
 
 
 def _sent(intake: Intake) -> Sent:

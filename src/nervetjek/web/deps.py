@@ -20,7 +20,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nervetjek.interview.progress import SessionData
 from nervetjek.store import repo
 from nervetjek.store.db import Database, get_database
-from nervetjek.web.templating import render
 
 NO_STORE = {"cache-control": "no-store"}
 
@@ -199,15 +198,6 @@ def clinician_form(
             },
         )
     return clinician
-
-
-def forbidden_page(request: Request, clinician: Clinician):
-    return render(
-        request,
-        "clinic/forbidden.html",
-        {"clinician": clinician, "csrf": csrf_binding(request).token(), "local_time": str},
-        status_code=403,
-    )
 
 
 PortalClinician = Annotated[Clinician, Depends(clinician_page)]
