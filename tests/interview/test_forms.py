@@ -305,3 +305,12 @@ def test_any_text_as_a_duration_is_a_duration_in_range_or_an_error(typed, unit, 
         assert isinstance(days, int) and item.minimum <= days <= item.maximum
         if age is not None:
             assert days < (age + 1) * q.DURATION_UNITS["years"]
+
+
+def test_posted_answers_are_read_each_on_its_own():
+    """A tampered answer beside a warning sign must not hide the warning sign."""
+    form = MultiDict(
+        {"shown": "leg_weakness,band_rash,nonsense", "leg_weakness": "yes", "band_rash": "x"}
+    )
+    keys, answers = q.posted_answers(form)
+    assert keys == ["leg_weakness", "band_rash"] and answers == {"leg_weakness": True}

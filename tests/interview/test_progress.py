@@ -70,3 +70,10 @@ def test_answered_to_the_end_the_flow_goes_to_the_check_page():
     assert flow.next_step(data) == "check"
     assert "age" in data.screens[flow.screen_of(data, "age") - 1]
     assert flow.screen_of(data, "free_text") is None
+
+
+def test_the_emergency_page_comes_at_once_and_once():
+    data = SessionData(answers={"bladder_bowel_change": True}, screens=[["bladder_bowel_change"]])
+    assert flow.urgent_page_due(data) == "emergency" and data.emergency_shown
+    assert flow.urgent_page_due(data) is None  # shown: the interview goes on
+    assert flow.urgent_page_due(SessionData()) is None

@@ -295,6 +295,20 @@ def _getlist(form: Any, key: str) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def posted_answers(form: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """(the questions a form says it showed, their valid answers), without any session.
+
+    Each question on its own: one unreadable answer must not hide a warning sign beside it.
+    """
+    bank = load_item_bank()
+    posted = str(form.get("shown", "")).split(LIST_SEPARATOR)
+    keys = [key for key in posted if key in bank.items]
+    answers: dict[str, Any] = {}
+    for key in keys:
+        answers.update(parse_screen([bank[key]], form, {}).answers)
+    return keys, answers
+
+
 def parse_screen(
     items: Iterable[Item],
     form: Mapping[str, Any],

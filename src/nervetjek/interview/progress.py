@@ -9,6 +9,8 @@ module adds the rules around it:
   and "Ændre" show the same screen again with its answers.
 * After a change, answers to questions that are no longer asked are dropped
   (:func:`prune`), so a "no" to a lead question removes its follow-ups.
+* An urgent level's page comes the first time the answers reach it
+  (:func:`urgent_page_due`); a same-day page only when an answer sets the level.
 * The flow is a sequence of steps (:data:`FLOW`).  Each step says where the person goes
   next (a :data:`Step`), or ``None`` when it has nothing left to ask; the first step with
   somewhere to go wins, and when none has, the person checks their answers.  A new
@@ -26,6 +28,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from nervetjek.conditions import Facts
+from nervetjek.engine import Assessment, assess_valid
 from nervetjek.intake import load_item_bank, validate_answers
 from nervetjek.intake.bank import Item, Text
 from nervetjek.interview.flow import next_screen
@@ -202,6 +205,37 @@ def screen_of(data: SessionData, key: str) -> int | None:
     for number, keys in enumerate(data.screens, start=1):
         if key in keys:
             return number
+    return None
+
+
+# Reasons set by the person's own warning-sign answers.  They stay true as more answers
+# come in, unlike a pattern's default level, which can move while questions are still
+# open.
+ANSWER_DRIVEN_KINDS = ("escalation", "safety_floor")
+
+
+def _answer_driven(assessment: Assessment) -> bool:
+    """Whether the current level rests on an answer rather than on a guessed pattern."""
+    return any(
+        r.level == assessment.triage and r.kind in ANSWER_DRIVEN_KINDS
+        for r in assessment.triage_reasons
+    )
+
+
+def urgent_page_due(data: SessionData) -> Literal["emergency", "same_day"] | None:
+    """The urgent level whose page comes now, the first time it applies (marked as shown
+    in ``data``); a same-day page only when an answer, not a guessed pattern, sets it."""
+    assessment = assess_valid(data.answers)
+    if assessment.triage == "emergency" and not data.emergency_shown:
+        data.emergency_shown = True
+        return "emergency"
+    if (
+        assessment.triage == "same_day"
+        and _answer_driven(assessment)
+        and not (data.same_day_shown or data.emergency_shown)
+    ):
+        data.same_day_shown = True
+        return "same_day"
     return None
 
 

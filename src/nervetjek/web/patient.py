@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from nervetjek.engine import Assessment, assess_valid
+from nervetjek.engine import assess_valid
 from nervetjek.freetext import marked
 from nervetjek.intake import bodymap, load_item_bank, load_outcomes
 from nervetjek.interview import forms, own_words, progress
@@ -39,6 +39,7 @@ COOKIE_PROBE = "nervetjek_cookies"
 # is view.screen_url(its number).
 CHECK_URL, OWN_WORDS_URL, CONFIRM_URL = "/tjek", "/egne-ord", "/egne-ord/bekraeft"
 STEP_URLS = {"check": CHECK_URL, "own_words": OWN_WORDS_URL, "confirm": CONFIRM_URL}
+WARNING_URLS = {"emergency": "/akut", "same_day": "/samme-dag"}
 
 
 # ------------------------------------------------------------------------- helpers
@@ -124,23 +125,9 @@ def _show(request: Request, url: str, data: SessionData):
     return _render(request, "patient/result.html", _result_context(request, data), data)
 
 
-def _posted_answers(form: Any) -> tuple[list[str], dict[str, Any]]:
-    """The valid answers on a posted screen, read without any session.
-
-    Each question on its own: one unreadable answer must not hide a warning sign beside it.
-    """
-    bank = load_item_bank()
-    posted = str(form.get("shown", "")).split(forms.LIST_SEPARATOR)
-    keys = [key for key in posted if key in bank.items]
-    answers: dict[str, Any] = {}
-    for key in keys:
-        answers.update(forms.parse_screen([bank[key]], form, {}).answers)
-    return keys, answers
-
-
 def _emergency_without_session(request: Request, form: Any):
     """The emergency page if the posted answers alone call for 112, else None."""
-    keys, answers = _posted_answers(form)
+    keys, answers = forms.posted_answers(form)
     if not answers or assess_valid(answers).triage != "emergency":
         return None
     data = SessionData(answers=answers, screens=[keys], emergency_shown=True)
@@ -192,34 +179,10 @@ def _question_response(
     return _render(request, "patient/question.html", ctx, data, status_code=status_code)
 
 
-# Reasons set by the person's own warning-sign answers.  They stay true as more answers
-# come in, unlike a pattern's default level, which can move while questions are still
-# open.
-ANSWER_DRIVEN_KINDS = ("escalation", "safety_floor")
-
-
-def _answer_driven(assessment: Assessment) -> bool:
-    """Whether the current level rests on an answer rather than on a guessed pattern."""
-    return any(
-        r.level == assessment.triage and r.kind in ANSWER_DRIVEN_KINDS
-        for r in assessment.triage_reasons
-    )
-
-
 def _after_answers(request: Request, data: SessionData) -> str:
     """Where to go after a screen: an urgent page the first time it applies, else on."""
-    assessment = assess_valid(data.answers)
-    if assessment.triage == "emergency" and not data.emergency_shown:
-        data.emergency_shown = True
-        return "/akut"
-    if (
-        assessment.triage == "same_day"
-        and _answer_driven(assessment)
-        and not (data.same_day_shown or data.emergency_shown)
-    ):
-        data.same_day_shown = True
-        return "/samme-dag"
-    return _next_url(request, data)
+    level = progress.urgent_page_due(data)
+    return WARNING_URLS[level] if level else _next_url(request, data)
 
 
 # -------------------------------------------------------------------------- routes
