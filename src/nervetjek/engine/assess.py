@@ -6,10 +6,12 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import product
 from math import prod
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from nervetjek import __version__
 from nervetjek.conditions import Facts
+from nervetjek.construct import trusted
 from nervetjek.engine.model import (
     Observation,
     evidence_by_pattern,
@@ -29,7 +31,7 @@ from nervetjek.engine.result import (
     TriageReason,
     shared,
 )
-from nervetjek.engine.triage import TriageDecision, decide, escalation_levels, pattern_reason
+from nervetjek.engine.triage import TriageDecision, decide, pattern_reason
 from nervetjek.instruments import score_all
 from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
 from nervetjek.intake.bank import Text
@@ -42,6 +44,8 @@ from nervetjek.knowledge.loader import AdviceStep
 # almost always an emergency by escalation already.
 EXACT_FLOOR_LIMIT = 729
 
+_RATIO = attrgetter("ratio")
+
 
 def assess(raw_answers: Any, knowledge: Knowledge | None = None) -> Assessment:
     """Validate and assess one person's answers (raises IntakeError on bad input)."""
@@ -49,21 +53,19 @@ def assess(raw_answers: Any, knowledge: Knowledge | None = None) -> Assessment:
 
 
 def _ranked(probabilities: Sequence[float]) -> list[int]:
-    # Ties keep the table's pattern order (most dangerous first), so results are stable.
-    return sorted(range(len(probabilities)), key=lambda i: -probabilities[i])
+    # Ties keep the table's pattern order (most dangerous first), so results are stable
+    # (a reversed sort is stable too).
+    return sorted(range(len(probabilities)), key=probabilities.__getitem__, reverse=True)
 
 
 def counted_answers(
     observations: Sequence[Observation], answers: Mapping[str, Any], knowledge: Knowledge
 ) -> frozenset[str]:
     """The answers recognition counts: those behind an observation, less age and sex."""
-    policy = knowledge.policy
-    return frozenset(
-        key
-        for obs in observations
-        for key in obs.keys
-        if key in answers and key not in policy.not_counted
-    )
+    keys = set().union(*[obs.keys for obs in observations])
+    keys.intersection_update(answers.keys())
+    keys.difference_update(knowledge.policy.not_counted)
+    return frozenset(keys)
 
 
 def recognised_pattern(
@@ -80,12 +82,14 @@ def recognised_pattern(
     asks whether the answers point to the leader well enough once there are enough of them.
     """
     policy = knowledge.policy
-    best = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
+    top = max(probabilities)
+    best = probabilities.index(top)  # of equally likely patterns the first
     # The cheap tests first: the answers are counted only when the numbers hold.
     if (
-        probabilities[best] < policy.min_probability
-        or probabilities[best] < policy.min_lift * knowledge.prior[best]
-        or max((obs.ratio[best] for obs in observations), default=0.0) < policy.min_support_ratio
+        top < policy.min_probability
+        or top < policy.min_lift * knowledge.prior[best]
+        or max(map(itemgetter(best), map(_RATIO, observations)), default=0.0)
+        < policy.min_support_ratio
         or (
             count_answers
             and len(counted_answers(observations, answers, knowledge)) < policy.min_answers
@@ -152,6 +156,17 @@ def _replacements(yes_keys: list[str], no_matters: frozenset[str]):
 
 
 _NO_MATTERS: dict[int, frozenset[str]] = {}
+_RULE_KEYS: dict[int, tuple[frozenset[str], ...]] = {}
+
+
+def _rule_keys(knowledge: Knowledge) -> tuple[frozenset[str], ...]:
+    """The answers each escalation reads, in policy order."""
+    found = _RULE_KEYS.get(id(knowledge))
+    if found is None:
+        found = _RULE_KEYS[id(knowledge)] = tuple(
+            frozenset(rule.condition.keys) for rule in knowledge.policy.escalations
+        )
+    return found
 
 
 def _no_matters(knowledge: Knowledge) -> frozenset[str]:
@@ -176,6 +191,7 @@ def warning_sign_takebacks(yes_keys: list[str], knowledge: Knowledge):
 
 def _safety_floor(
     answers: Mapping[str, Any],
+    facts: Facts,
     observations: list[Observation],
     decision: TriageDecision,
     knowledge: Knowledge,
@@ -192,14 +208,29 @@ def _safety_floor(
     if not yes_keys or outcomes.levels[decision.level].rank == 0:
         return decision
     best_rank, best = outcomes.levels[decision.level].rank, None
+    escalations = knowledge.policy.escalations
+    # Which escalations apply to the answers as given: only those that read a changed
+    # answer are evaluated again below.
+    applies = [rule.condition.evaluate(facts) is True for rule in escalations]
+    rule_keys = _rule_keys(knowledge)
     for change in warning_sign_takebacks(yes_keys, knowledge):
-        reduced_answers = {k: v for k, v in answers.items() if change.get(k) != "missing"}
-        reduced_answers.update({k: False for k, how in change.items() if how == "no"})
-        reduced = Facts.of(reduced_answers)
-        kept = reobserve(observations, reduced, set(change), knowledge)
+        reduced_answers = dict(answers)
+        for key, how in change.items():
+            if how == "missing":
+                del reduced_answers[key]
+            else:
+                reduced_answers[key] = False
+        # Warning signs are yes/no questions, so the body map is the same.
+        reduced = Facts(reduced_answers, facts.regions, facts.left, facts.right)
+        changed = set(change)
+        kept = reobserve(observations, reduced, changed, knowledge)
         probabilities = posterior(log_scores(kept, knowledge))
         pattern = recognised_pattern(kept, probabilities, reduced_answers, knowledge)
-        raised = escalation_levels(reduced, knowledge)
+        raised = [
+            rule.level
+            for rule, keys, applied in zip(escalations, rule_keys, applies, strict=True)
+            if (applied if keys.isdisjoint(changed) else rule.condition.evaluate(reduced) is True)
+        ]
         levels = [pattern_reason(pattern, reduced, bool(raised), knowledge).level, *raised]
         rank = min(outcomes.levels[level].rank for level in levels)
         if rank < best_rank:
@@ -221,7 +252,7 @@ def _red_flags(
     for key, statement in _warning_items(knowledge):
         if answers.get(key) is True:
             rules = tuple(r.rule for r in reasons if r.kind == "escalation" and key in r.answers)
-            flags.append(RedFlag(key=key, rules=rules, statement=statement))
+            flags.append(trusted(RedFlag, key=key, rules=rules, statement=statement))
     return tuple(flags)
 
 
@@ -294,9 +325,11 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
         _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], facts) if pattern else ()
     )
     decision = decide(pattern, facts, knowledge, outcomes, pattern_keys)
-    decision = _safety_floor(answers, observations, decision, knowledge, outcomes)
+    decision = _safety_floor(answers, facts, observations, decision, knowledge, outcomes)
+    # Built from the engine's own values: trusted, not validated again (see construct.py).
     patterns = tuple(
-        PatternResult(
+        trusted(
+            PatternResult,
             id=knowledge.patterns[i],
             probability=probabilities[i],
             supporting=evidence[i][0],
@@ -304,15 +337,16 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
         )
         for i in _ranked(probabilities)
     )
-    return Assessment(
+    return trusted(
+        Assessment,
         triage=decision.level,
-        triage_reasons=decision.reasons,
         recognised=pattern is not None,
+        triage_reasons=decision.reasons,
         patterns=patterns,
         red_flags=_red_flags(answers, decision.reasons, knowledge),
         instruments=score_all(answers),
         next_steps=_next_steps(facts, decision.level, pattern, knowledge),
-        answers=answers,
         engine_version=__version__,
         ruleset_version=knowledge.version,
+        answers=dict(answers),  # a copy, as validation made one
     )

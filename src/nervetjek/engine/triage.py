@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nervetjek.conditions import Facts
+from nervetjek.construct import trusted
 from nervetjek.engine.result import TriageReason
 from nervetjek.intake.bank import Text
 from nervetjek.intake.outcomes import Outcomes
@@ -30,7 +31,8 @@ class TriageDecision:
 
 
 def _reason(rule: Escalation, kind: str, facts: Facts) -> TriageReason:
-    return TriageReason(
+    return trusted(
+        TriageReason,
         rule=rule.id,
         kind=kind,
         level=rule.level,
@@ -38,15 +40,6 @@ def _reason(rule: Escalation, kind: str, facts: Facts) -> TriageReason:
         why=rule.why,
         source=rule.source,
     )
-
-
-def escalation_levels(facts: Facts, knowledge: Knowledge) -> list[str]:
-    """The levels of the escalations that apply, without their reasons."""
-    return [
-        rule.level
-        for rule in knowledge.policy.escalations
-        if rule.condition.evaluate(facts) is True
-    ]
 
 
 def escalations(facts: Facts, knowledge: Knowledge) -> list[TriageReason]:
@@ -71,7 +64,8 @@ def pattern_reason(
     """
     policy = knowledge.policy
     if pattern is None:
-        return TriageReason(
+        return trusted(
+            TriageReason,
             rule="unrecognised",
             kind="unrecognised",
             level=policy.fallback_level,
@@ -89,7 +83,8 @@ def pattern_reason(
         and policy.self_care.condition.evaluate(facts) is True
     ):
         return _reason(policy.self_care, "self_care", facts)
-    return TriageReason(
+    return trusted(
+        TriageReason,
         rule=f"default:{pattern}",
         kind="pattern_default",
         level=default.level,

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from nervetjek.construct import trusted
 from nervetjek.datafiles import check_schema, package_text, parse_yaml, plain
 from nervetjek.intake.bank import ItemBank, Text, load_item_bank
 
@@ -222,7 +223,8 @@ def score_instrument(
         )
         for c in definition.cutoffs
     )
-    return InstrumentScore(
+    return trusted(
+        InstrumentScore,
         id=definition.id,
         complete=not missing,
         score=None if missing else points,

@@ -133,18 +133,28 @@ def split_case(record: Any, line_number: int) -> tuple[Any, Any]:
     return f"line-{line_number}", record
 
 
+@cache
+def _shipped_boolean_keys() -> frozenset[str]:
+    return boolean_keys(load_item_bank())
+
+
+def boolean_keys(bank: ItemBank) -> frozenset[str]:
+    """The keys of the yes/no items: most answers, checked on a fast path."""
+    return frozenset(key for key, item in bank.items.items() if item.type == "boolean")
+
+
 def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
     """Return the answers as a plain dict if they fit the intake, else raise IntakeError."""
+    booleans = _shipped_boolean_keys() if bank is None else boolean_keys(bank)
     bank = bank or load_item_bank()
     if not isinstance(raw, Mapping):
         raise IntakeError([Problem("(answers)", f"must be an object, got {_describe(raw)}")])
     problems: list[Problem] = []
     items = bank.items
-    for key, value in raw.items():
-        if value is True or value is False:  # fast path: most answers are yes/no
-            item = items.get(key)
-            if item is not None and item.type == "boolean":
-                continue
+    # Most answers are yes/no to a yes/no item: those pass in one comprehension, and
+    # only the others are checked one by one.
+    for key in [k for k, v in raw.items() if v.__class__ is not bool or k not in booleans]:
+        value = raw[key]
         item = items.get(key) if isinstance(key, str) else None
         if item is None:
             problems.append(Problem(str(key), "unknown key; see the intake schema for the keys"))
@@ -152,7 +162,9 @@ def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
         if value is None:
             problems.append(Problem(key, "null is not an answer; leave the key out instead"))
             continue
-        problems.extend(Problem(key, message) for message in check_value(item, value, bank))
+        messages = check_value(item, value, bank)
+        if messages:
+            problems.extend(Problem(key, message) for message in messages)
     for follow_up, lead in follow_ups().items():
         if raw.get(follow_up) is True and raw.get(lead) is False:
             problems.append(
