@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 MIN_EVIDENCE_RATIO = 1.25
 MAX_OPPOSING_RATIO = 1.0 / MIN_EVIDENCE_RATIO
 EVIDENCE_PER_SIDE = 3
-# Every value of every feature has a one-byte code (see `evidence_by_pattern`).
-MAX_VALUES = 256
+# Every value of every feature has a one-byte code (see `evidence_by_pattern`); the
+# code MAX_VALUES itself separates rankings.
+MAX_VALUES = 255
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,16 +324,26 @@ def cohort_posterior(scores: np.ndarray) -> np.ndarray:
 
 
 # Per pattern, every observation value strong enough to be named for it (against it),
-# strongest first, as a string of value codes (`Observation.code`, one byte each), with
-# each code's evidence for that pattern.  Of equally strong values the later feature
-# comes first for, the earlier first against: the order in which a stable sort of one
-# person's observations (made in feature order) puts them.
-_Ranking = tuple[bytes, Callable[[int], Evidence]]
-_Rankings = tuple[bytes, tuple[tuple[_Ranking, _Ranking], ...]]
+# strongest first, as a string of value codes (`Observation.code`, one byte each), and
+# a look-up of each code's evidence for that pattern.  Of equally strong values the
+# later feature comes first for, the earlier first against: the order in which a stable
+# sort of one person's observations (made in feature order) puts them.
+@dataclass(frozen=True, slots=True)
+class _Rankings:
+    every: bytes  # every value's code
+    # The rankings for and against each pattern, in pattern order, joined by SEPARATOR.
+    joined: bytes
+    evidence: tuple[Callable[[int], Evidence], ...]  # per ranking: code -> evidence
+
+
+# Joins the rankings: no value has this code (MAX_VALUES is below it).
+SEPARATOR = bytes([MAX_VALUES])
 _RANKINGS: dict[int, _Rankings] = {}
 
 
-def _ranking(pulls: Iterable[Observation], pattern: int, size: int) -> _Ranking:
+def _ranking(
+    pulls: Iterable[Observation], pattern: int, size: int
+) -> tuple[bytes, Callable[[int], Evidence]]:
     pulls = tuple(pulls)
     evidence: list[Evidence | None] = [None] * size
     for obs in pulls:
@@ -341,7 +352,6 @@ def _ranking(pulls: Iterable[Observation], pattern: int, size: int) -> _Ranking:
 
 
 def _rankings(knowledge: Knowledge) -> _Rankings:
-    """Every value's code, and per pattern its rankings (for, against)."""
     found = _RANKINGS.get(id(knowledge))
     if found is None:
         values = [
@@ -350,15 +360,20 @@ def _rankings(knowledge: Knowledge) -> _Rankings:
             for _, _, obs in outcomes
         ]
         size = len(values)
-        per_pattern = []
+        rankings = []
         for p in range(len(knowledge.patterns)):
             pulls = [obs for _, obs in sorted(values, key=lambda v: (v[1].ratio[p], v[0]))]
-            strongest_for = (o for o in reversed(pulls) if o.ratio[p] >= MIN_EVIDENCE_RATIO)
-            strongest_against = (o for o in pulls if o.ratio[p] <= MAX_OPPOSING_RATIO)
-            per_pattern.append(
-                (_ranking(strongest_for, p, size), _ranking(strongest_against, p, size))
+            rankings.append(
+                _ranking((o for o in reversed(pulls) if o.ratio[p] >= MIN_EVIDENCE_RATIO), p, size)
             )
-        found = _RANKINGS[id(knowledge)] = (bytes(range(size)), tuple(per_pattern))
+            rankings.append(
+                _ranking((o for o in pulls if o.ratio[p] <= MAX_OPPOSING_RATIO), p, size)
+            )
+        found = _RANKINGS[id(knowledge)] = _Rankings(
+            every=bytes(range(size)),
+            joined=SEPARATOR.join(codes for codes, _ in rankings),
+            evidence=tuple(evidence for _, evidence in rankings),
+        )
     return found
 
 
@@ -368,17 +383,17 @@ def evidence_by_pattern(
     """The strongest observations for and against each pattern, in pattern order: at most
     EVIDENCE_PER_SIDE each way, strongest first.  `observations` as `observe` makes them.
 
-    Each pattern's ranking of every value is made once per knowledge; per person the
-    values not shown are deleted from it (`bytes.translate`, a walk in C instead of a
-    sort or a Python loop per pattern) and the first EVIDENCE_PER_SIDE remain.
+    Each pattern's rankings of every value are made once per knowledge; per person the
+    values not shown are deleted from all of them at once (`bytes.translate`, in C
+    instead of a sort or a Python loop per pattern) and the first EVIDENCE_PER_SIDE of
+    each remain.
     """
-    every, rankings = _rankings(knowledge)
-    unseen = every.translate(None, bytes([obs.code for obs in observations]))
+    rankings = _rankings(knowledge)
+    unseen = rankings.every.translate(None, bytes([obs.code for obs in observations]))
+    shown = rankings.joined.translate(None, unseen).split(SEPARATOR)
     n = EVIDENCE_PER_SIDE
-    return [
-        (
-            tuple(map(for_evidence, for_codes.translate(None, unseen)[:n])),
-            tuple(map(against_evidence, against_codes.translate(None, unseen)[:n])),
-        )
-        for (for_codes, for_evidence), (against_codes, against_evidence) in rankings
+    named = [
+        tuple(map(evidence, codes[:n]))
+        for evidence, codes in zip(rankings.evidence, shown, strict=True)
     ]
+    return list(zip(named[::2], named[1::2], strict=True))
