@@ -103,12 +103,38 @@ class Facts:
         return Facts(self.answers, self.regions, self.left, self.right, outcome)
 
 
+class _Source:
+    """Python source for one condition, built by its parts.
+
+    Every value a condition compares with (keys, values, region names) is passed to the
+    compiled function as a named constant, never written into the source text.
+    """
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.temporaries = 0
+
+    def constant(self, value: Any) -> str:
+        name = f"c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def temporary(self) -> str:
+        self.temporaries += 1
+        return f"t{self.temporaries}"
+
+
+# The names the compiled function's body may use: f is the Facts.
+_PROLOGUE = "def evaluate(f):\n    a = f.answers\n    g = a.get\n    r = f.regions\n"
+
+
 class Condition:
     """A compiled condition: ``evaluate`` gives True/False/None, ``evidence`` says why.
 
-    ``evaluate`` is a closure made once, when the condition is compiled, over the
-    condition's own values and its parts' closures: every assessment evaluates hundreds
-    of conditions, and a call to a closure costs less than a method look-up and call.
+    On its first call ``evaluate`` turns the whole condition, named conditions included,
+    into one Python function (``_source``) and replaces itself with it: an assessment
+    evaluates hundreds of conditions, and one function per condition costs a fraction
+    of a method call per part.
     """
 
     __slots__ = ("evaluate", "keys")
@@ -117,6 +143,21 @@ class Condition:
     # The answer key when the condition is exactly {yes: key}: callers on a hot path may
     # read the answer directly instead of evaluating.
     yes_key: str | None = None
+
+    def __init__(self) -> None:
+        self.evaluate = self._compile_and_evaluate
+
+    def _compile_and_evaluate(self, facts: Facts) -> Tri:
+        source = _Source()
+        expression = self._source(source)
+        namespace = dict(source.constants)
+        exec(_PROLOGUE + f"    return {expression}\n", namespace)  # noqa: S102 - our own source
+        self.evaluate = namespace["evaluate"]
+        return self.evaluate(facts)
+
+    def _source(self, source: _Source) -> str:  # pragma: no cover - abstract
+        """A Python expression over f, a, g and r (see _PROLOGUE): True, False or None."""
+        raise NotImplementedError
 
     def columns(self, build: ColumnBuilder) -> Any:  # pragma: no cover - abstract
         """The same condition as a whole-column expression made by `build`."""
@@ -127,18 +168,22 @@ class Condition:
         return [k for k in self.keys if k in facts.answers]
 
 
+def _unless_missing(source: _Source, key: str, test: str) -> str:
+    """None when the answer is missing, else `test` with {v} standing for the answer."""
+    value = source.temporary()
+    return f"(None if ({value} := g({source.constant(key)})) is None else {test.format(v=value)})"
+
+
 class _Yes(Condition):
     __slots__ = ("key", "want", "yes_key")
 
     def __init__(self, key: str, want: bool):
+        super().__init__()
         self.key, self.want, self.keys = key, want, (key,)
         self.yes_key = key if want else None
 
-        def evaluate(facts: Facts) -> Tri:
-            value = facts.answers.get(key)
-            return None if value is None else value is want
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        return _unless_missing(source, self.key, f"{{v}} is {self.want}")
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.yes(self.key, self.want)
@@ -148,12 +193,11 @@ class _Answered(Condition):
     __slots__ = ("key", "want")
 
     def __init__(self, key: str, want: bool):
+        super().__init__()
         self.key, self.want, self.keys = key, want, (key,)
 
-        def evaluate(facts: Facts) -> Tri:
-            return (key in facts.answers) is want
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        return f"({source.constant(self.key)} {'in' if self.want else 'not in'} a)"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.answered(self.key, self.want)
@@ -166,13 +210,11 @@ class _Is(Condition):
     __slots__ = ("key", "value")
 
     def __init__(self, key: str, value: Any):
+        super().__init__()
         self.key, self.value, self.keys = key, value, (key,)
 
-        def evaluate(facts: Facts) -> Tri:
-            answer = facts.answers.get(key)
-            return None if answer is None else answer == value
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        return _unless_missing(source, self.key, f"{{v}} == {source.constant(self.value)}")
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.equals(self.key, self.value)
@@ -182,12 +224,11 @@ class _Differs(Condition):
     __slots__ = ("key", "value")
 
     def __init__(self, key: str, value: Any):
+        super().__init__()
         self.key, self.value, self.keys = key, value, (key,)
 
-        def evaluate(facts: Facts) -> Tri:
-            return facts.answers.get(key) != value
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        return f"(g({source.constant(self.key)}) != {source.constant(self.value)})"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.differs(self.key, self.value)
@@ -197,14 +238,12 @@ class _Compare(Condition):
     __slots__ = ("key", "op", "value")
 
     def __init__(self, key: str, op: str, value: float):
-        compare = _OPS[op]
-        self.key, self.op, self.value, self.keys = key, compare, value, (key,)
+        super().__init__()
+        self.key, self.op, self.value, self.keys = key, _OPS[op], value, (key,)
 
-        def evaluate(facts: Facts) -> Tri:
-            answer = facts.answers.get(key)
-            return None if answer is None else compare(answer, value)
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        op, value = source.constant(self.op), source.constant(self.value)
+        return _unless_missing(source, self.key, f"{op}({{v}}, {value})")
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.compare(self.key, self.op, self.value)
@@ -214,13 +253,12 @@ class _Between(Condition):
     __slots__ = ("high", "key", "low")
 
     def __init__(self, key: str, low: float, high: float):
+        super().__init__()
         self.key, self.low, self.high, self.keys = key, low, high, (key,)
 
-        def evaluate(facts: Facts) -> Tri:
-            answer = facts.answers.get(key)
-            return None if answer is None else low <= answer <= high
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        low, high = source.constant(self.low), source.constant(self.high)
+        return _unless_missing(source, self.key, f"{low} <= {{v}} <= {high}")
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.between(self.key, self.low, self.high)
@@ -230,15 +268,11 @@ class _Region(Condition):
     __slots__ = ("names",)
 
     def __init__(self, names: Iterable[str]):
+        super().__init__()
         self.names, self.keys = frozenset(names), ("locations",)
-        self.evaluate = self._evaluator(self.names)
 
-    @staticmethod
-    def _evaluator(names: frozenset[str]) -> Callable[[Facts], Tri]:
-        def evaluate(facts: Facts) -> Tri:
-            return None if facts.regions is None else not names.isdisjoint(facts.regions)
-
-        return evaluate
+    def _source(self, source: _Source) -> str:
+        return f"(None if r is None else not {source.constant(self.names)}.isdisjoint(r))"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.region(self.names)
@@ -247,15 +281,8 @@ class _Region(Condition):
 class _OnlyRegions(_Region):
     __slots__ = ()
 
-    @staticmethod
-    def _evaluator(names: frozenset[str]) -> Callable[[Facts], Tri]:
-        def evaluate(facts: Facts) -> Tri:
-            regions = facts.regions
-            if regions is None:
-                return None
-            return bool(regions) and regions <= names
-
-        return evaluate
+    def _source(self, source: _Source) -> str:
+        return f"(None if r is None else (bool(r) and r <= {source.constant(self.names)}))"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.only_regions(self.names)
@@ -264,14 +291,12 @@ class _OnlyRegions(_Region):
 class _BothSides(_Region):
     __slots__ = ()
 
-    @staticmethod
-    def _evaluator(names: frozenset[str]) -> Callable[[Facts], Tri]:
-        def evaluate(facts: Facts) -> Tri:
-            if facts.regions is None:
-                return None
-            return not names.isdisjoint(facts.left) and not names.isdisjoint(facts.right)
-
-        return evaluate
+    def _source(self, source: _Source) -> str:
+        names = source.constant(self.names)
+        return (
+            f"(None if r is None else "
+            f"(not {names}.isdisjoint(f.left) and not {names}.isdisjoint(f.right)))"
+        )
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.both_sides(self.names)
@@ -281,23 +306,23 @@ class _AtLeast(Condition):
     __slots__ = ("n",)
 
     def __init__(self, n: int, keys: Iterable[str]):
+        super().__init__()
         self.n, self.keys = n, tuple(keys)
-        keys = self.keys
 
-        def evaluate(facts: Facts) -> Tri:
-            answers = facts.answers
-            yes = unknown = 0
-            for key in keys:
-                value = answers.get(key)
-                if value is True:
-                    yes += 1
-                elif value is None:
-                    unknown += 1
-            if yes >= n:
-                return True
-            return False if yes + unknown < n else None
+    def _count(self, answers: Mapping[str, Any]) -> Tri:
+        yes = unknown = 0
+        for key in self.keys:
+            value = answers.get(key)
+            if value is True:
+                yes += 1
+            elif value is None:
+                unknown += 1
+        if yes >= self.n:
+            return True
+        return False if yes + unknown < self.n else None
 
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        return f"{source.constant(self._count)}(a)"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.at_least(self.n, self.keys)
@@ -308,25 +333,25 @@ class _AtLeast(Condition):
 
 class _All(Condition):
     __slots__ = ("parts",)
+    # Kleene logic: the first part with this value decides; else None if any part is.
+    _decides = False
 
     def __init__(self, parts: list[Condition]):
+        super().__init__()
         self.parts = parts
         self.keys = tuple(dict.fromkeys(k for p in parts for k in p.keys))
-        self.evaluate = self._evaluator(tuple(part.evaluate for part in parts))
 
-    @staticmethod
-    def _evaluator(parts: tuple[Callable[[Facts], Tri], ...]) -> Callable[[Facts], Tri]:
-        def evaluate(facts: Facts) -> Tri:
-            result: Tri = True
-            for part in parts:
-                value = part(facts)
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
-
-        return evaluate
+    def _source(self, source: _Source) -> str:
+        # The parts in order, each only when none before decided (as a loop would).
+        values = [source.temporary() for _ in self.parts]
+        unknown = " or ".join(f"{value} is None" for value in values)
+        expression = f"(None if {unknown} else {not self._decides})"
+        for value, part in reversed(list(zip(values, self.parts, strict=True))):
+            decides = self._decides
+            expression = (
+                f"({decides} if ({value} := {part._source(source)}) is {decides} else {expression})"
+            )
+        return expression
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.all([part.columns(build) for part in self.parts])
@@ -337,20 +362,7 @@ class _All(Condition):
 
 class _Any(_All):
     __slots__ = ()
-
-    @staticmethod
-    def _evaluator(parts: tuple[Callable[[Facts], Tri], ...]) -> Callable[[Facts], Tri]:
-        def evaluate(facts: Facts) -> Tri:
-            result: Tri = False
-            for part in parts:
-                value = part(facts)
-                if value is True:
-                    return True
-                if value is None:
-                    result = None
-            return result
-
-        return evaluate
+    _decides = True
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.any([part.columns(build) for part in self.parts])
@@ -364,14 +376,12 @@ class _Not(Condition):
     __slots__ = ("part",)
 
     def __init__(self, part: Condition):
+        super().__init__()
         self.part, self.keys = part, part.keys
-        inner = part.evaluate
 
-        def evaluate(facts: Facts) -> Tri:
-            value = inner(facts)
-            return None if value is None else not value
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        value = source.temporary()
+        return f"(None if ({value} := {self.part._source(source)}) is None else not {value})"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.negate(self.part.columns(build))
@@ -381,13 +391,11 @@ class _OrUnknown(Condition):
     __slots__ = ("part",)
 
     def __init__(self, part: Condition):
+        super().__init__()
         self.part, self.keys = part, part.keys
-        inner = part.evaluate
 
-        def evaluate(facts: Facts) -> Tri:
-            return inner(facts) is not False
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        return f"({self.part._source(source)} is not False)"
 
     def columns(self, build: ColumnBuilder) -> Any:
         return build.or_unknown(self.part.columns(build))
@@ -400,14 +408,15 @@ class _Outcome(Condition):
     __slots__ = ("field", "values")
 
     def __init__(self, field_: str, values: Iterable[str]):
+        super().__init__()
         self.field, self.values, self.keys = field_, frozenset(values), ()
-        allowed = self.values
 
-        def evaluate(facts: Facts) -> Tri:
-            value = facts.outcome.get(field_)
-            return None if value is None else value in allowed
-
-        self.evaluate = evaluate
+    def _source(self, source: _Source) -> str:
+        value, field_ = source.temporary(), source.constant(self.field)
+        return (
+            f"(None if ({value} := f.outcome.get({field_})) is None "
+            f"else {value} in {source.constant(self.values)})"
+        )
 
     def columns(self, build: ColumnBuilder) -> Any:
         raise ConditionError(f"{self.field!r} conditions read the outcome, not the answers")
@@ -419,17 +428,8 @@ class _Ref(Condition):
     __slots__ = ("name", "registry", "target")
 
     def __init__(self, name: str, registry: ConditionSet):
+        super().__init__()
         self.name, self.registry, self.target = name, registry, None
-        target: Callable[[Facts], Tri] | None = None
-
-        def evaluate(facts: Facts) -> Tri:
-            # The named condition's closure, looked up on the first call only.
-            nonlocal target
-            if target is None:
-                target = self._resolve().evaluate
-            return target(facts)
-
-        self.evaluate = evaluate
 
     def _resolve(self) -> Condition:
         if self.target is None:
@@ -439,6 +439,9 @@ class _Ref(Condition):
     @property
     def keys(self) -> tuple[str, ...]:  # type: ignore[override]
         return self._resolve().keys
+
+    def _source(self, source: _Source) -> str:
+        return self._resolve()._source(source)
 
     def columns(self, build: ColumnBuilder) -> Any:
         return self._resolve().columns(build)
