@@ -103,8 +103,8 @@ class Facts:
         return Facts(self.answers, self.regions, self.left, self.right, outcome)
 
 
-class _Source:
-    """Python source for one condition, built by its parts.
+class Source:
+    """Python source for a function of one person's Facts, built from conditions.
 
     Every value a condition compares with (keys, values, region names) is passed to the
     compiled function as a named constant, never written into the source text.
@@ -122,6 +122,17 @@ class _Source:
     def temporary(self) -> str:
         self.temporaries += 1
         return f"t{self.temporaries}"
+
+    def condition(self, condition: Condition) -> str:
+        """An expression for the condition's value (True, False or None)."""
+        return condition._source(self)
+
+    def compile(self, body: str) -> Callable[[Facts], Any]:
+        """The function `evaluate(f)` with this body (indented, may use f, a, g and r)."""
+        namespace = dict(self.constants)
+        # The source is made here; every value from the data files is a named constant.
+        exec(_PROLOGUE + body, namespace)
+        return namespace["evaluate"]
 
 
 # The names the compiled function's body may use: f is the Facts.
@@ -148,14 +159,11 @@ class Condition:
         self.evaluate = self._compile_and_evaluate
 
     def _compile_and_evaluate(self, facts: Facts) -> Tri:
-        source = _Source()
-        expression = self._source(source)
-        namespace = dict(source.constants)
-        exec(_PROLOGUE + f"    return {expression}\n", namespace)  # noqa: S102 - our own source
-        self.evaluate = namespace["evaluate"]
+        source = Source()
+        self.evaluate = source.compile(f"    return {source.condition(self)}\n")
         return self.evaluate(facts)
 
-    def _source(self, source: _Source) -> str:  # pragma: no cover - abstract
+    def _source(self, source: Source) -> str:  # pragma: no cover - abstract
         """A Python expression over f, a, g and r (see _PROLOGUE): True, False or None."""
         raise NotImplementedError
 
@@ -168,7 +176,7 @@ class Condition:
         return [k for k in self.keys if k in facts.answers]
 
 
-def _unless_missing(source: _Source, key: str, test: str) -> str:
+def _unless_missing(source: Source, key: str, test: str) -> str:
     """None when the answer is missing, else `test` with {v} standing for the answer."""
     value = source.temporary()
     return f"(None if ({value} := g({source.constant(key)})) is None else {test.format(v=value)})"
@@ -182,7 +190,7 @@ class _Yes(Condition):
         self.key, self.want, self.keys = key, want, (key,)
         self.yes_key = key if want else None
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return _unless_missing(source, self.key, f"{{v}} is {self.want}")
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -196,7 +204,7 @@ class _Answered(Condition):
         super().__init__()
         self.key, self.want, self.keys = key, want, (key,)
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return f"({source.constant(self.key)} {'in' if self.want else 'not in'} a)"
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -213,7 +221,7 @@ class _Is(Condition):
         super().__init__()
         self.key, self.value, self.keys = key, value, (key,)
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return _unless_missing(source, self.key, f"{{v}} == {source.constant(self.value)}")
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -227,7 +235,7 @@ class _Differs(Condition):
         super().__init__()
         self.key, self.value, self.keys = key, value, (key,)
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return f"(g({source.constant(self.key)}) != {source.constant(self.value)})"
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -241,7 +249,7 @@ class _Compare(Condition):
         super().__init__()
         self.key, self.op, self.value, self.keys = key, _OPS[op], value, (key,)
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         op, value = source.constant(self.op), source.constant(self.value)
         return _unless_missing(source, self.key, f"{op}({{v}}, {value})")
 
@@ -256,7 +264,7 @@ class _Between(Condition):
         super().__init__()
         self.key, self.low, self.high, self.keys = key, low, high, (key,)
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         low, high = source.constant(self.low), source.constant(self.high)
         return _unless_missing(source, self.key, f"{low} <= {{v}} <= {high}")
 
@@ -271,7 +279,7 @@ class _Region(Condition):
         super().__init__()
         self.names, self.keys = frozenset(names), ("locations",)
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return f"(None if r is None else not {source.constant(self.names)}.isdisjoint(r))"
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -281,7 +289,7 @@ class _Region(Condition):
 class _OnlyRegions(_Region):
     __slots__ = ()
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return f"(None if r is None else (bool(r) and r <= {source.constant(self.names)}))"
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -291,7 +299,7 @@ class _OnlyRegions(_Region):
 class _BothSides(_Region):
     __slots__ = ()
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         names = source.constant(self.names)
         return (
             f"(None if r is None else "
@@ -321,7 +329,7 @@ class _AtLeast(Condition):
             return True
         return False if yes + unknown < self.n else None
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return f"{source.constant(self._count)}(a)"
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -341,7 +349,7 @@ class _All(Condition):
         self.parts = parts
         self.keys = tuple(dict.fromkeys(k for p in parts for k in p.keys))
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         # The parts in order, each only when none before decided (as a loop would).
         values = [source.temporary() for _ in self.parts]
         unknown = " or ".join(f"{value} is None" for value in values)
@@ -379,7 +387,7 @@ class _Not(Condition):
         super().__init__()
         self.part, self.keys = part, part.keys
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         value = source.temporary()
         return f"(None if ({value} := {self.part._source(source)}) is None else not {value})"
 
@@ -394,7 +402,7 @@ class _OrUnknown(Condition):
         super().__init__()
         self.part, self.keys = part, part.keys
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return f"({self.part._source(source)} is not False)"
 
     def columns(self, build: ColumnBuilder) -> Any:
@@ -411,7 +419,7 @@ class _Outcome(Condition):
         super().__init__()
         self.field, self.values, self.keys = field_, frozenset(values), ()
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         value, field_ = source.temporary(), source.constant(self.field)
         return (
             f"(None if ({value} := f.outcome.get({field_})) is None "
@@ -440,7 +448,7 @@ class _Ref(Condition):
     def keys(self) -> tuple[str, ...]:  # type: ignore[override]
         return self._resolve().keys
 
-    def _source(self, source: _Source) -> str:
+    def _source(self, source: Source) -> str:
         return self._resolve()._source(source)
 
     def columns(self, build: ColumnBuilder) -> Any:

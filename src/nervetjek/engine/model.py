@@ -15,7 +15,7 @@ from itertools import count
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
-from nervetjek.conditions import Condition, Facts
+from nervetjek.conditions import Condition, Facts, Source
 from nervetjek.engine.result import Evidence, shared
 from nervetjek.intake.bank import Text
 from nervetjek.knowledge import Knowledge
@@ -100,6 +100,7 @@ class _Feature:
     yes_key: str | None = None
     yes: Observation | None = None
     no: Observation | None = None
+    category: bool = False  # else a flag
 
 
 def _flag_feature(flag, codes: Iterator[int]) -> _Feature:
@@ -149,7 +150,7 @@ def _category_feature(category, codes: Iterator[int]) -> _Feature:
         return None
 
     outcomes = tuple((condition, True, observation) for condition, observation in values)
-    return _Feature(frozenset(keys), True, evaluate, outcomes)
+    return _Feature(frozenset(keys), True, evaluate, outcomes, category=True)
 
 
 _COMPILED: dict[int, tuple[_Feature, ...]] = {}
@@ -182,21 +183,39 @@ def feature_outcomes(
 
 def observe(facts: Facts, knowledge: Knowledge) -> list[Observation]:
     """Every feature whose value is known, with its row of the table (in feature order)."""
-    answers = facts.answers
-    seen = []
-    for feature in _features(knowledge):
-        key = feature.yes_key
-        if key is None:
-            observation = feature.evaluate(facts)
-            if observation is not None:
-                seen.append(observation)
+    observer = _OBSERVERS.get(id(knowledge))
+    if observer is None:
+        observer = _OBSERVERS[id(knowledge)] = _observer(_features(knowledge))
+    return observer(facts)
+
+
+_OBSERVERS: dict[int, Callable[[Facts], list[Observation]]] = {}
+
+
+def _observer(features: Sequence[_Feature]) -> Callable[[Facts], list[Observation]]:
+    """`observe` as one function, every feature's conditions written out in it (see
+    conditions.Source): a person's features take no call each.  The same tests as each
+    feature's `evaluate`, in feature order."""
+    source = Source()
+    lines = ["seen = []", "add = seen.append"]
+    for feature in features:
+        if feature.category:  # the first value whose condition is true
+            for i, (condition, _, observation) in enumerate(feature.outcomes):
+                lines.append(
+                    f"{'elif' if i else 'if'} {source.condition(condition)} is True: "
+                    f"add({source.constant(observation)})"
+                )
             continue
-        value = answers.get(key)
-        if value is True:
-            seen.append(feature.yes)
-        elif value is False and feature.no is not None:
-            seen.append(feature.no)
-    return seen
+        value, condition = source.temporary(), feature.outcomes[0][0]
+        if feature.yes_key is not None:  # one yes/no answer: read it
+            lines.append(f"{value} = g({source.constant(feature.yes_key)})")
+        else:
+            lines.append(f"{value} = {source.condition(condition)}")
+        lines.append(f"if {value} is True: add({source.constant(feature.yes)})")
+        if feature.no is not None:
+            lines.append(f"elif {value} is False: add({source.constant(feature.no)})")
+    lines.append("return seen")
+    return source.compile("".join(f"    {line}\n" for line in lines))
 
 
 def reobserve(

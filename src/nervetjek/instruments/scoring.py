@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -42,6 +42,15 @@ class InstrumentDefinition:
     unscored_items: Mapping[int, str]
     # The patterns for which the person is shown this score (the clinic sees it always).
     patient_patterns: frozenset[str] = frozenset()
+
+    @cached_property
+    def scoring(self) -> tuple[tuple[str, bool, int, MissingItem], ...]:
+        """The scored items as `score_instrument` reads them: (answer key, answer that
+        scores, weight, the item as reported when it is missing), in item order."""
+        return tuple(
+            (key, scores_on, weight, _missing_item(number, key))
+            for number, (key, scores_on, weight) in self.scored_items.items()
+        )
 
 
 class CutoffResult(BaseModel):
@@ -207,10 +216,11 @@ def score_instrument(
     points = 0
     open_weight = 0
     missing = []
-    for number, (key, scores_on, weight) in definition.scored_items.items():
-        value = answers.get(key)
+    get = answers.get
+    for key, scores_on, weight, missing_item in definition.scoring:
+        value = get(key)
         if value is None:
-            missing.append(_missing_item(number, key))
+            missing.append(missing_item)
             open_weight += weight
         elif value is scores_on:
             points += weight
