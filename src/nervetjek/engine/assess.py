@@ -17,10 +17,11 @@ from nervetjek.engine.model import (
     evidence_by_pattern,
     keys_where_no_counts,
     log_scores,
+    more_log_scores,
     observation_of,
     observe,
+    observe_reading,
     posterior,
-    reobserve,
 )
 from nervetjek.engine.result import (
     Assessment,
@@ -31,13 +32,18 @@ from nervetjek.engine.result import (
     TriageReason,
     shared,
 )
-from nervetjek.engine.triage import TriageDecision, decide, pattern_reason
+from nervetjek.engine.triage import (
+    TriageDecision,
+    applying_escalations,
+    decide,
+    pattern_reason,
+)
 from nervetjek.instruments import score_all
 from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
 from nervetjek.intake.bank import Text
 from nervetjek.intake.outcomes import Outcomes
 from nervetjek.knowledge import Knowledge, load_knowledge
-from nervetjek.knowledge.loader import AdviceStep
+from nervetjek.knowledge.loader import AdviceStep, Escalation
 
 # Above this many combinations of taken-back warning signs, the safety floor checks each
 # one alone and all together instead of every combination.  So many warning signs are
@@ -193,6 +199,7 @@ def _safety_floor(
     answers: Mapping[str, Any],
     facts: Facts,
     observations: list[Observation],
+    applying: list[Escalation],
     decision: TriageDecision,
     knowledge: Knowledge,
     outcomes: Outcomes,
@@ -204,15 +211,18 @@ def _safety_floor(
     over the answers as given and with any of the warning-sign yes answers taken back
     (as unanswered, or as a no).
     """
-    yes_keys = sorted(k for k in knowledge.warning_keys if answers.get(k) is True)
+    yes_keys = sorted(k for k in knowledge.warning_keys & answers.keys() if answers[k] is True)
     if not yes_keys or outcomes.levels[decision.level].rank == 0:
         return decision
     best_rank, best = outcomes.levels[decision.level].rank, None
     escalations = knowledge.policy.escalations
-    # Which escalations apply to the answers as given: only those that read a changed
-    # answer are evaluated again below.
-    applies = [rule.condition.evaluate(facts) is True for rule in escalations]
+    # Which escalations apply to the answers as given (`applying`): only those that read
+    # a changed answer are evaluated again below.
+    applies = [rule in applying for rule in escalations]
     rule_keys = _rule_keys(knowledge)
+    # Per set of changed answers: the observations that do not read them, and their
+    # log scores (as `reobserve` keeps them, shared by taking back as unanswered or no).
+    kept_for: dict[frozenset[str], tuple[list[Observation], list[float]]] = {}
     for change in warning_sign_takebacks(yes_keys, knowledge):
         reduced_answers = dict(answers)
         for key, how in change.items():
@@ -222,9 +232,14 @@ def _safety_floor(
                 reduced_answers[key] = False
         # Warning signs are yes/no questions, so the body map is the same.
         reduced = Facts(reduced_answers, facts.regions, facts.left, facts.right)
-        changed = set(change)
-        kept = reobserve(observations, reduced, changed, knowledge)
-        probabilities = posterior(log_scores(kept, knowledge))
+        changed = frozenset(change)
+        if changed not in kept_for:
+            unchanged = [obs for obs in observations if changed.isdisjoint(obs.keys)]
+            kept_for[changed] = unchanged, log_scores(unchanged, knowledge)
+        unchanged, scores = kept_for[changed]
+        new = observe_reading(reduced, changed, knowledge)
+        kept = unchanged + new  # as reobserve makes it
+        probabilities = posterior(more_log_scores(scores, new))
         pattern = recognised_pattern(kept, probabilities, reduced_answers, knowledge)
         raised = [
             rule.level
@@ -324,8 +339,9 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
     pattern_keys = (
         _pattern_keys(evidence[knowledge.pattern_index(pattern)][0], facts) if pattern else ()
     )
-    decision = decide(pattern, facts, knowledge, outcomes, pattern_keys)
-    decision = _safety_floor(answers, facts, observations, decision, knowledge, outcomes)
+    applying = applying_escalations(facts, knowledge)
+    decision = decide(pattern, facts, knowledge, outcomes, pattern_keys, applying)
+    decision = _safety_floor(answers, facts, observations, applying, decision, knowledge, outcomes)
     # Built from the engine's own values: trusted, not validated again (see construct.py).
     patterns = tuple(
         trusted(

@@ -224,13 +224,18 @@ def reobserve(
     """`observe` again after the answers in `changed` were altered, re-evaluating only
     the features that read them."""
     kept = [obs for obs in observations if changed.isdisjoint(obs.keys)]
+    return kept + observe_reading(facts, changed, knowledge)
+
+
+def observe_reading(facts: Facts, keys: Iterable[str], knowledge: Knowledge) -> list[Observation]:
+    """`observe`, only for the features that read any of these answers (in feature order)."""
     features, readers = _features(knowledge), _readers(knowledge)
-    # In feature order, as `observe` makes them.
-    for index in sorted({index for key in changed for index in readers.get(key, ())}):
+    seen = []
+    for index in sorted({index for key in keys for index in readers.get(key, ())}):
         observation = features[index].evaluate(facts)
         if observation is not None:
-            kept.append(observation)
-    return kept
+            seen.append(observation)
+    return seen
 
 
 _READERS: dict[int, dict[str, tuple[int, ...]]] = {}
@@ -260,6 +265,14 @@ def log_scores(observations: Iterable[Observation], knowledge: Knowledge) -> lis
 
 
 _LOG = attrgetter("log")
+
+
+def more_log_scores(scores: Sequence[float], observations: Sequence[Observation]) -> list[float]:
+    """`log_scores` of more observations, from the scores of those before them: the same
+    sums to the bit, as `sum` adds left to right (Python 3.11, pyproject.toml)."""
+    if not observations:
+        return list(scores)
+    return list(map(sum, zip(*map(_LOG, observations), strict=True), scores))
 
 
 def posterior(scores: Sequence[float]) -> list[float]:

@@ -43,11 +43,12 @@ def _reason(rule: Escalation, kind: str, facts: Facts) -> TriageReason:
 
 
 def escalations(facts: Facts, knowledge: Knowledge) -> list[TriageReason]:
-    return [
-        _reason(rule, "escalation", facts)
-        for rule in knowledge.policy.escalations
-        if rule.condition.evaluate(facts) is True
-    ]
+    return [_reason(rule, "escalation", facts) for rule in applying_escalations(facts, knowledge)]
+
+
+def applying_escalations(facts: Facts, knowledge: Knowledge) -> list[Escalation]:
+    """The escalation rules that apply, in policy order."""
+    return [rule for rule in knowledge.policy.escalations if rule.condition.evaluate(facts) is True]
 
 
 def pattern_reason(
@@ -100,8 +101,13 @@ def decide(
     knowledge: Knowledge,
     outcomes: Outcomes,
     pattern_keys: tuple[str, ...] = (),
+    applying: list[Escalation] | None = None,
 ) -> TriageDecision:
-    raised = escalations(facts, knowledge)
+    """The level and its reasons; `applying` are the escalations that apply to `facts`
+    when the caller found them already (`applying_escalations`)."""
+    if applying is None:
+        applying = applying_escalations(facts, knowledge)
+    raised = [_reason(rule, "escalation", facts) for rule in applying]
     reasons = [pattern_reason(pattern, facts, bool(raised), knowledge, pattern_keys), *raised]
     reasons.sort(key=lambda r: outcomes.levels[r.level].rank)
     return TriageDecision(reasons[0].level, tuple(reasons))
