@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from itertools import product
 from math import prod
@@ -10,7 +10,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from nervetjek import __version__
-from nervetjek.conditions import Facts
+from nervetjek.conditions import Facts, Source
 from nervetjek.construct import trusted
 from nervetjek.engine.model import (
     Observation,
@@ -286,36 +286,38 @@ def _warning_items(knowledge: Knowledge) -> tuple[tuple[str, Text], ...]:
     return found
 
 
-_ADVICE: dict[tuple[int, str, str | None], tuple[tuple[AdviceStep, NextStep, bool], ...]] = {}
+_ADVICE: dict[tuple[int, str, str | None], Callable[[Facts], tuple[NextStep, ...]]] = {}
 
 
 def _advice_for(
     level: str, pattern: str | None, knowledge: Knowledge
-) -> tuple[tuple[AdviceStep, NextStep, bool], ...]:
-    """The advice steps that may apply at this level and pattern, in order, each with
-    whether the answers still decide.  A step whose condition reads only the outcome
-    (no answer keys) is settled here, once per level and pattern."""
+) -> Callable[[Facts], tuple[NextStep, ...]]:
+    """The next steps at this level and pattern, as one function of the answers (with
+    the outcome): the steps in order, each whose condition is true.  A step whose
+    condition reads only the outcome (no answer keys) is settled here, once per level
+    and pattern; the others' conditions are written out in the function (see
+    conditions.Source), so a person's steps take no call each."""
     key = (id(knowledge), level, pattern)
     found = _ADVICE.get(key)
     if found is None:
         outcome_only = Facts.of({}, level=level, pattern=pattern)
-        found = _ADVICE[key] = tuple(
-            (step, _next_step(step), bool(step.condition.keys))
-            for step in knowledge.advice
-            if step.condition.keys or step.condition.evaluate(outcome_only) is True
-        )
+        source = Source()
+        lines = ["steps = []"]
+        for step in knowledge.advice:
+            add = f"steps.append({source.constant(_next_step(step))})"
+            if step.condition.keys:
+                lines.append(f"if {source.condition(step.condition)} is True: {add}")
+            elif step.condition.evaluate(outcome_only) is True:
+                lines.append(add)
+        lines.append("return tuple(steps)")
+        found = _ADVICE[key] = source.compile("".join(f"    {line}\n" for line in lines))
     return found
 
 
 def _next_steps(
     facts: Facts, level: str, pattern: str | None, knowledge: Knowledge
 ) -> tuple[NextStep, ...]:
-    context = facts.with_outcome(level=level, pattern=pattern)
-    return tuple(
-        next_step
-        for step, next_step, reads_answers in _advice_for(level, pattern, knowledge)
-        if not reads_answers or step.condition.evaluate(context) is True
-    )
+    return _advice_for(level, pattern, knowledge)(facts.with_outcome(level=level, pattern=pattern))
 
 
 @cache
