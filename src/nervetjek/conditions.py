@@ -135,6 +135,20 @@ class Source:
         return namespace["evaluate"]
 
 
+def selector(choices: Iterable[tuple[Condition | None, Any]]) -> Callable[[Facts], list[Any]]:
+    """One function that returns, in order, the values whose condition is true (None:
+    always), every condition written out in it: no call per condition."""
+    source = Source()
+    lines = ["chosen = []", "add = chosen.append"]
+    for condition, value in choices:
+        add = f"add({source.constant(value)})"
+        lines.append(
+            add if condition is None else f"if {source.condition(condition)} is True: {add}"
+        )
+    lines.append("return chosen")
+    return source.compile("".join(f"    {line}\n" for line in lines))
+
+
 # The names the compiled function's body may use: f is the Facts.
 _PROLOGUE = "def evaluate(f):\n    a = f.answers\n    g = a.get\n    r = f.regions\n"
 

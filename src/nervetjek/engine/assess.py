@@ -10,7 +10,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from nervetjek import __version__
-from nervetjek.conditions import Facts, Source
+from nervetjek.conditions import Facts, selector
 from nervetjek.construct import trusted
 from nervetjek.engine.model import (
     Observation,
@@ -43,7 +43,7 @@ from nervetjek.intake import load_item_bank, load_outcomes, validate_answers
 from nervetjek.intake.bank import Text
 from nervetjek.intake.outcomes import Outcomes
 from nervetjek.knowledge import Knowledge, load_knowledge
-from nervetjek.knowledge.loader import AdviceStep, Escalation
+from nervetjek.knowledge.loader import AdviceStep
 
 # Above this many combinations of taken-back warning signs, the safety floor checks each
 # one alone and all together instead of every combination.  So many warning signs are
@@ -162,17 +162,6 @@ def _replacements(yes_keys: list[str], no_matters: frozenset[str]):
 
 
 _NO_MATTERS: dict[int, frozenset[str]] = {}
-_RULE_KEYS: dict[int, tuple[frozenset[str], ...]] = {}
-
-
-def _rule_keys(knowledge: Knowledge) -> tuple[frozenset[str], ...]:
-    """The answers each escalation reads, in policy order."""
-    found = _RULE_KEYS.get(id(knowledge))
-    if found is None:
-        found = _RULE_KEYS[id(knowledge)] = tuple(
-            frozenset(rule.condition.keys) for rule in knowledge.policy.escalations
-        )
-    return found
 
 
 def _no_matters(knowledge: Knowledge) -> frozenset[str]:
@@ -199,7 +188,6 @@ def _safety_floor(
     answers: Mapping[str, Any],
     facts: Facts,
     observations: list[Observation],
-    applying: list[Escalation],
     decision: TriageDecision,
     knowledge: Knowledge,
     outcomes: Outcomes,
@@ -215,11 +203,6 @@ def _safety_floor(
     if not yes_keys or outcomes.levels[decision.level].rank == 0:
         return decision
     best_rank, best = outcomes.levels[decision.level].rank, None
-    escalations = knowledge.policy.escalations
-    # Which escalations apply to the answers as given (`applying`): only those that read
-    # a changed answer are evaluated again below.
-    applies = [rule in applying for rule in escalations]
-    rule_keys = _rule_keys(knowledge)
     # Per set of changed answers: the observations that do not read them, and their
     # log scores (as `reobserve` keeps them, shared by taking back as unanswered or no).
     kept_for: dict[frozenset[str], tuple[list[Observation], list[float]]] = {}
@@ -241,11 +224,7 @@ def _safety_floor(
         kept = unchanged + new  # as reobserve makes it
         probabilities = posterior(more_log_scores(scores, new))
         pattern = recognised_pattern(kept, probabilities, reduced_answers, knowledge)
-        raised = [
-            rule.level
-            for rule, keys, applied in zip(escalations, rule_keys, applies, strict=True)
-            if (applied if keys.isdisjoint(changed) else rule.condition.evaluate(reduced) is True)
-        ]
+        raised = [rule.level for rule in applying_escalations(reduced, knowledge)]
         levels = [pattern_reason(pattern, reduced, bool(raised), knowledge).level, *raised]
         rank = min(outcomes.levels[level].rank for level in levels)
         if rank < best_rank:
@@ -286,12 +265,12 @@ def _warning_items(knowledge: Knowledge) -> tuple[tuple[str, Text], ...]:
     return found
 
 
-_ADVICE: dict[tuple[int, str, str | None], Callable[[Facts], tuple[NextStep, ...]]] = {}
+_ADVICE: dict[tuple[int, str, str | None], Callable[[Facts], list[NextStep]]] = {}
 
 
 def _advice_for(
     level: str, pattern: str | None, knowledge: Knowledge
-) -> Callable[[Facts], tuple[NextStep, ...]]:
+) -> Callable[[Facts], list[NextStep]]:
     """The next steps at this level and pattern, as one function of the answers (with
     the outcome): the steps in order, each whose condition is true.  A step whose
     condition reads only the outcome (no answer keys) is settled here, once per level
@@ -301,23 +280,19 @@ def _advice_for(
     found = _ADVICE.get(key)
     if found is None:
         outcome_only = Facts.of({}, level=level, pattern=pattern)
-        source = Source()
-        lines = ["steps = []"]
-        for step in knowledge.advice:
-            add = f"steps.append({source.constant(_next_step(step))})"
-            if step.condition.keys:
-                lines.append(f"if {source.condition(step.condition)} is True: {add}")
-            elif step.condition.evaluate(outcome_only) is True:
-                lines.append(add)
-        lines.append("return tuple(steps)")
-        found = _ADVICE[key] = source.compile("".join(f"    {line}\n" for line in lines))
+        found = _ADVICE[key] = selector(
+            (step.condition if step.condition.keys else None, _next_step(step))
+            for step in knowledge.advice
+            if step.condition.keys or step.condition.evaluate(outcome_only) is True
+        )
     return found
 
 
 def _next_steps(
     facts: Facts, level: str, pattern: str | None, knowledge: Knowledge
 ) -> tuple[NextStep, ...]:
-    return _advice_for(level, pattern, knowledge)(facts.with_outcome(level=level, pattern=pattern))
+    context = facts.with_outcome(level=level, pattern=pattern)
+    return tuple(_advice_for(level, pattern, knowledge)(context))
 
 
 @cache
@@ -343,7 +318,7 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
     )
     applying = applying_escalations(facts, knowledge)
     decision = decide(pattern, facts, knowledge, outcomes, pattern_keys, applying)
-    decision = _safety_floor(answers, facts, observations, applying, decision, knowledge, outcomes)
+    decision = _safety_floor(answers, facts, observations, decision, knowledge, outcomes)
     # Built from the engine's own values: trusted, not validated again (see construct.py).
     patterns = tuple(
         trusted(

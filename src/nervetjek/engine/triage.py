@@ -7,9 +7,10 @@ self-care rule is part of a pattern's default, applied only when no escalation a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from nervetjek.conditions import Facts
+from nervetjek.conditions import Facts, selector
 from nervetjek.construct import trusted
 from nervetjek.engine.result import TriageReason
 from nervetjek.intake.bank import Text
@@ -48,7 +49,16 @@ def escalations(facts: Facts, knowledge: Knowledge) -> list[TriageReason]:
 
 def applying_escalations(facts: Facts, knowledge: Knowledge) -> list[Escalation]:
     """The escalation rules that apply, in policy order."""
-    return [rule for rule in knowledge.policy.escalations if rule.condition.evaluate(facts) is True]
+    found = _APPLYING.get(id(knowledge))
+    if found is None:
+        found = _APPLYING[id(knowledge)] = selector(
+            (rule.condition, rule) for rule in knowledge.policy.escalations
+        )
+    return found(facts)
+
+
+# Per knowledge: every escalation's condition in one function (conditions.selector).
+_APPLYING: dict[int, Callable[[Facts], list[Escalation]]] = {}
 
 
 def pattern_reason(
