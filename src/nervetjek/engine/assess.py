@@ -242,6 +242,8 @@ def _red_flags(
     answers: Mapping[str, Any], reasons: Sequence[TriageReason], knowledge: Knowledge
 ) -> tuple[RedFlag, ...]:
     """Warning signs answered yes, in questionnaire order, with the rules they raised."""
+    if not any(answers[key] is True for key in knowledge.warning_keys & answers.keys()):
+        return ()
     flags = []
     for key, statement in _warning_items(knowledge):
         if answers.get(key) is True:
