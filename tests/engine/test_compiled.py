@@ -14,7 +14,7 @@ from tests.strategies import answers
 
 from nervetjek import conditions as c
 from nervetjek.conditions import Condition, Facts
-from nervetjek.engine.assess import _next_steps
+from nervetjek.engine.assess import _enough_answers, _next_steps, counted_answers
 from nervetjek.engine.model import (
     EVIDENCE_PER_SIDE,
     MAX_OPPOSING_RATIO,
@@ -153,3 +153,12 @@ def test_scores_carried_on_are_the_scores_of_all(first, second):
     after = observe(Facts.of(second), KNOWLEDGE)
     carried = more_log_scores(log_scores(before, KNOWLEDGE), after)
     assert carried == log_scores([*before, *after], KNOWLEDGE)  # to the bit
+
+
+@FAST
+@given(answers())
+def test_enough_answers_is_the_count_against_the_minimum(raw):
+    observations = observe(Facts.of(raw), KNOWLEDGE)
+    counted = counted_answers(observations, raw, KNOWLEDGE)
+    expected = len(counted) >= KNOWLEDGE.policy.min_answers
+    assert _enough_answers(observations, raw, KNOWLEDGE) is expected

@@ -74,6 +74,20 @@ def counted_answers(
     return frozenset(keys)
 
 
+def _enough_answers(
+    observations: Sequence[Observation], answers: Mapping[str, Any], knowledge: Knowledge
+) -> bool:
+    """Whether `counted_answers` has at least the policy's minimum: counted only until
+    the minimum is reached (most people give many more)."""
+    policy = knowledge.policy
+    needed, not_counted, counted = policy.min_answers, policy.not_counted, set()
+    for obs in observations:
+        if len(counted) >= needed:
+            return True
+        counted.update(k for k in obs.keys if k in answers and k not in not_counted)
+    return len(counted) >= needed
+
+
 def recognised_pattern(
     observations: Sequence[Observation],
     probabilities: Sequence[float],
@@ -96,10 +110,7 @@ def recognised_pattern(
         or top < policy.min_lift * knowledge.prior[best]
         or max(map(itemgetter(best), map(_RATIO, observations)), default=0.0)
         < policy.min_support_ratio
-        or (
-            count_answers
-            and len(counted_answers(observations, answers, knowledge)) < policy.min_answers
-        )
+        or (count_answers and not _enough_answers(observations, answers, knowledge))
     ):
         return None
     return knowledge.patterns[best]

@@ -52,6 +52,17 @@ class InstrumentDefinition:
             for number, (key, scores_on, weight) in self.scored_items.items()
         )
 
+    @cached_property
+    def cutoff_results(self) -> tuple[tuple[int, dict[bool | None, CutoffResult]], ...]:
+        """Per cut-off, its threshold and its three possible results (met, not, unknown)."""
+        return tuple(
+            (
+                c.at_least,
+                {met: _cutoff_result(c.id, c.at_least, met) for met in (True, False, None)},
+            )
+            for c in self.cutoffs
+        )
+
 
 class CutoffResult(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -226,12 +237,10 @@ def score_instrument(
             points += weight
     ceiling = points + open_weight
     cutoffs = tuple(
-        _cutoff_result(
-            c.id,
-            c.at_least,
-            True if points >= c.at_least else False if ceiling < c.at_least else None,
-        )
-        for c in definition.cutoffs
+        [
+            results[True if points >= at_least else False if ceiling < at_least else None]
+            for at_least, results in definition.cutoff_results
+        ]
     )
     return trusted(
         InstrumentScore,
