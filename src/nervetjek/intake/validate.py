@@ -8,7 +8,7 @@ raises anything but :class:`IntakeError`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -134,26 +134,43 @@ def split_case(record: Any, line_number: int) -> tuple[Any, Any]:
 
 
 @cache
-def _shipped_boolean_keys() -> frozenset[str]:
-    return boolean_keys(load_item_bank())
+def _shipped_simple_checks() -> dict[str, tuple[type, Container[Any] | None]]:
+    return simple_checks(load_item_bank())
 
 
-def boolean_keys(bank: ItemBank) -> frozenset[str]:
-    """The keys of the yes/no items: most answers, checked on a fast path."""
-    return frozenset(key for key, item in bank.items.items() if item.type == "boolean")
+def simple_checks(bank: ItemBank) -> dict[str, tuple[type, Container[Any] | None]]:
+    """Per yes/no, number and choice item: the one type its answer must have (exactly:
+    ``True`` is not ``1``) and the values allowed (None: any of that type).  Answers that
+    pass this need no further check; any other answer is checked by `check_value`."""
+    checks: dict[str, tuple[type, Container[Any] | None]] = {}
+    for key, item in bank.items.items():
+        if item.type == "boolean":
+            checks[key] = (bool, None)
+        elif item.type == "integer":
+            checks[key] = (int, range(item.minimum, item.maximum + 1))
+        elif item.type == "choice":
+            checks[key] = (str, frozenset(item.options))
+    return checks
 
 
 def validate_answers(raw: Any, bank: ItemBank | None = None) -> dict[str, Any]:
     """Return the answers as a plain dict if they fit the intake, else raise IntakeError."""
-    booleans = _shipped_boolean_keys() if bank is None else boolean_keys(bank)
+    simple = _shipped_simple_checks() if bank is None else simple_checks(bank)
     bank = bank or load_item_bank()
     if not isinstance(raw, Mapping):
         raise IntakeError([Problem("(answers)", f"must be an object, got {_describe(raw)}")])
     problems: list[Problem] = []
     items = bank.items
-    # Most answers are yes/no to a yes/no item: those pass in one comprehension, and
-    # only the others are checked one by one.
-    for key in [k for k, v in raw.items() if v.__class__ is not bool or k not in booleans]:
+    # Most answers are a yes/no, number or choice of the right type and range: those
+    # pass in one comprehension, and only the others are checked one by one.
+    unchecked = [
+        k
+        for k, v in raw.items()
+        if (check := simple.get(k)) is None
+        or v.__class__ is not check[0]
+        or (check[1] is not None and v not in check[1])
+    ]
+    for key in unchecked:
         value = raw[key]
         item = items.get(key) if isinstance(key, str) else None
         if item is None:
