@@ -55,7 +55,8 @@ _RATIO = attrgetter("ratio")
 
 def assess(raw_answers: Any, knowledge: Knowledge | None = None) -> Assessment:
     """Validate and assess one person's answers (raises IntakeError on bad input)."""
-    return assess_valid(validate_answers(raw_answers), knowledge)
+    # validate_answers returns a new dict: the assessment may keep it as it is.
+    return _assess(validate_answers(raw_answers), knowledge)
 
 
 def _ranked(probabilities: Sequence[float]) -> list[int]:
@@ -319,6 +320,11 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
 
     `knowledge` is the shipped ruleset unless another is given (release review, ablation).
     """
+    return _assess(dict(answers), knowledge)  # the assessment keeps its own copy
+
+
+def _assess(answers: dict[str, Any], knowledge: Knowledge | None) -> Assessment:
+    """`assess_valid` of answers that no one else holds: kept in the result as they are."""
     knowledge, outcomes = knowledge or load_knowledge(), load_outcomes()
     facts = Facts.of(answers)
     observations = observe(facts, knowledge)
@@ -354,5 +360,5 @@ def assess_valid(answers: dict[str, Any], knowledge: Knowledge | None = None) ->
         next_steps=_next_steps(facts, decision.level, pattern, knowledge),
         engine_version=__version__,
         ruleset_version=knowledge.version,
-        answers=dict(answers),  # a copy, as validation made one
+        answers=answers,
     )
