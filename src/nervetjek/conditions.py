@@ -99,20 +99,20 @@ class Facts:
                 right.add(name)
         return cls(answers, frozenset(all_), frozenset(left), frozenset(right), outcome)
 
-    def with_outcome(self, **outcome: Any) -> Facts:
-        return Facts(self.answers, self.regions, self.left, self.right, outcome)
-
 
 class Source:
     """Python source for a function of one person's Facts, built from conditions.
 
     Every value a condition compares with (keys, values, region names) is passed to the
-    compiled function as a named constant, never written into the source text.
+    compiled function as a named constant, never written into the source text.  Given
+    an `outcome` (level, pattern), conditions on it are settled while the source is
+    made, and the function's Facts need not carry one.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, outcome: Mapping[str, Any] | None = None) -> None:
         self.constants: dict[str, Any] = {}
         self.temporaries = 0
+        self.outcome = outcome
 
     def constant(self, value: Any) -> str:
         name = f"c{len(self.constants)}"
@@ -135,10 +135,13 @@ class Source:
         return namespace["evaluate"]
 
 
-def selector(choices: Iterable[tuple[Condition | None, Any]]) -> Callable[[Facts], list[Any]]:
+def selector(
+    choices: Iterable[tuple[Condition | None, Any]], outcome: Mapping[str, Any] | None = None
+) -> Callable[[Facts], list[Any]]:
     """One function that returns, in order, the values whose condition is true (None:
-    always), every condition written out in it: no call per condition."""
-    source = Source()
+    always), every condition written out in it: no call per condition.  `outcome`: as
+    for `Source`."""
+    source = Source(outcome)
     lines = ["chosen = []", "add = chosen.append"]
     for condition, value in choices:
         add = f"add({source.constant(value)})"
@@ -434,6 +437,9 @@ class _Outcome(Condition):
         self.field, self.values, self.keys = field_, frozenset(values), ()
 
     def _source(self, source: Source) -> str:
+        if source.outcome is not None:  # settled now
+            known = source.outcome.get(self.field)
+            return repr(None if known is None else known in self.values)
         value, field_ = source.temporary(), source.constant(self.field)
         return (
             f"(None if ({value} := f.outcome.get({field_})) is None "

@@ -128,7 +128,7 @@ def test_escalations_and_next_steps_are_their_conditions_in_order(raw):
         rule for rule in policy.escalations if reference(rule.condition, facts) is True
     ]
     for level in LEVELS:
-        context = facts.with_outcome(level=level, pattern=PATTERNS[1])
+        context = Facts.of(raw, level=level, pattern=PATTERNS[1])
         steps = [s.id for s in _next_steps(facts, level, PATTERNS[1], KNOWLEDGE)]
         assert steps == [s.id for s in KNOWLEDGE.advice if reference(s.condition, context)]
 

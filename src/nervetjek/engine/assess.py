@@ -285,19 +285,23 @@ _ADVICE: dict[tuple[int, str, str | None], Callable[[Facts], list[NextStep]]] = 
 def _advice_for(
     level: str, pattern: str | None, knowledge: Knowledge
 ) -> Callable[[Facts], list[NextStep]]:
-    """The next steps at this level and pattern, as one function of the answers (with
-    the outcome): the steps in order, each whose condition is true.  A step whose
+    """The next steps at this level and pattern, as one function of the answers (the
+    outcome settled in it): the steps in order, each whose condition is true.  A step whose
     condition reads only the outcome (no answer keys) is settled here, once per level
     and pattern; the others' conditions are written out in the function (see
     conditions.Source), so a person's steps take no call each."""
     key = (id(knowledge), level, pattern)
     found = _ADVICE.get(key)
     if found is None:
-        outcome_only = Facts.of({}, level=level, pattern=pattern)
+        outcome = {"level": level, "pattern": pattern}
+        outcome_only = Facts.of({}, **outcome)
         found = _ADVICE[key] = selector(
-            (step.condition if step.condition.keys else None, _next_step(step))
-            for step in knowledge.advice
-            if step.condition.keys or step.condition.evaluate(outcome_only) is True
+            (
+                (step.condition if step.condition.keys else None, _next_step(step))
+                for step in knowledge.advice
+                if step.condition.keys or step.condition.evaluate(outcome_only) is True
+            ),
+            outcome,
         )
     return found
 
@@ -305,8 +309,7 @@ def _advice_for(
 def _next_steps(
     facts: Facts, level: str, pattern: str | None, knowledge: Knowledge
 ) -> tuple[NextStep, ...]:
-    context = facts.with_outcome(level=level, pattern=pattern)
-    return tuple(_advice_for(level, pattern, knowledge)(context))
+    return tuple(_advice_for(level, pattern, knowledge)(facts))
 
 
 @cache
