@@ -9,11 +9,15 @@ features, and a sort of one person's observations.
 
 from __future__ import annotations
 
+import gc
+import importlib
+
 from hypothesis import HealthCheck, given, settings
 from tests.strategies import answers
 
 from nervetjek import conditions as c
 from nervetjek.conditions import Condition, Facts
+from nervetjek.engine import assess_valid, model, triage
 from nervetjek.engine.assess import _enough_answers, _next_steps, counted_answers
 from nervetjek.engine.model import (
     EVIDENCE_PER_SIDE,
@@ -27,9 +31,11 @@ from nervetjek.engine.model import (
 )
 from nervetjek.engine.triage import applying_escalations
 from nervetjek.intake import load_item_bank, load_outcomes
-from nervetjek.knowledge import load_knowledge
+from nervetjek.knowledge import knowledge_from_files, load_knowledge
 
 KNOWLEDGE = load_knowledge()
+# the module (the package's `assess` is the function of that name)
+assess_module = importlib.import_module("nervetjek.engine.assess")
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -162,3 +168,26 @@ def test_enough_answers_is_the_count_against_the_minimum(raw):
     counted = counted_answers(observations, raw, KNOWLEDGE)
     expected = len(counted) >= KNOWLEDGE.policy.min_answers
     assert _enough_answers(observations, raw, KNOWLEDGE) is expected
+
+
+def test_what_is_made_per_ruleset_goes_with_the_ruleset():
+    """Compiled rules are kept per ruleset object by its id; a ruleset made later at the
+    same address (the ablation makes many) must not be given another's."""
+    caches = [
+        model._COMPILED,
+        model._OBSERVERS,
+        model._READERS,
+        model._RANKINGS,
+        triage._APPLYING,
+        assess_module._ADVICE,
+        assess_module._NO_MATTERS,
+        assess_module._WARNING_ITEMS,
+    ]
+    ruleset = knowledge_from_files({})
+    # a warning sign that does not make it an emergency: the safety floor runs too
+    assess_valid({"band_rash": True, "age": 70, "numbness": True}, ruleset)
+    key = id(ruleset)
+    assert all(key in cache for cache in caches)
+    del ruleset
+    gc.collect()
+    assert not any(key in cache for cache in caches)

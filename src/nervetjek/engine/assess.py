@@ -22,6 +22,7 @@ from nervetjek.engine.model import (
     observe,
     observe_reading,
     posterior,
+    remember,
 )
 from nervetjek.engine.result import (
     Assessment,
@@ -186,7 +187,7 @@ def _no_matters(knowledge: Knowledge) -> frozenset[str]:
             for exception in default.exceptions
             for key in exception.condition.keys
         }
-        found = _NO_MATTERS[id(knowledge)] = keys_where_no_counts(knowledge) | in_exceptions
+        found = remember(_NO_MATTERS, knowledge, keys_where_no_counts(knowledge) | in_exceptions)
     return found
 
 
@@ -271,15 +272,19 @@ def _warning_items(knowledge: Knowledge) -> tuple[tuple[str, Text], ...]:
     """The warning-sign questions in questionnaire order, with what a yes says."""
     found = _WARNING_ITEMS.get(id(knowledge))
     if found is None:
-        found = _WARNING_ITEMS[id(knowledge)] = tuple(
-            (key, item.yes_statement)
-            for key, item in load_item_bank().items.items()
-            if key in knowledge.warning_keys
+        found = remember(
+            _WARNING_ITEMS,
+            knowledge,
+            tuple(
+                (key, item.yes_statement)
+                for key, item in load_item_bank().items.items()
+                if key in knowledge.warning_keys
+            ),
         )
     return found
 
 
-_ADVICE: dict[tuple[int, str, str | None], Callable[[Facts], list[NextStep]]] = {}
+_ADVICE: dict[int, dict[tuple[str, str | None], Callable[[Facts], list[NextStep]]]] = {}
 
 
 def _advice_for(
@@ -290,12 +295,14 @@ def _advice_for(
     condition reads only the outcome (no answer keys) is settled here, once per level
     and pattern; the others' conditions are written out in the function (see
     conditions.Source), so a person's steps take no call each."""
-    key = (id(knowledge), level, pattern)
-    found = _ADVICE.get(key)
+    per_outcome = _ADVICE.get(id(knowledge))
+    if per_outcome is None:
+        per_outcome = remember(_ADVICE, knowledge, {})
+    found = per_outcome.get((level, pattern))
     if found is None:
         outcome = {"level": level, "pattern": pattern}
         outcome_only = Facts.of({}, **outcome)
-        found = _ADVICE[key] = selector(
+        found = per_outcome[level, pattern] = selector(
             (
                 (step.condition if step.condition.keys else None, _next_step(step))
                 for step in knowledge.advice

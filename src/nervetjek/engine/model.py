@@ -9,11 +9,12 @@ only there, so a single assessment does not pay for it).
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from nervetjek.conditions import Condition, Facts, Source
 from nervetjek.engine.result import Evidence, shared
@@ -170,8 +171,21 @@ def _features(knowledge: Knowledge) -> tuple[_Feature, ...]:
                 f"the features have more than {MAX_VALUES} values in all; the evidence "
                 "ranking codes each value in one byte (model.evidence_by_pattern)"
             )
-        _COMPILED[id(knowledge)] = compiled
+        remember(_COMPILED, knowledge, compiled)
     return compiled
+
+
+_T = TypeVar("_T")
+
+
+def remember(cache: dict[int, _T], knowledge: Knowledge, value: _T) -> _T:
+    """Keep `value` in `cache` under the knowledge object's id while that object lives.
+    The entry goes when the object is collected, so a ruleset made later at the same
+    address (the ablation's, a release review's) is never given another's."""
+    key = id(knowledge)
+    cache[key] = value
+    weakref.finalize(knowledge, cache.pop, key, None)
+    return value
 
 
 def feature_outcomes(
@@ -185,7 +199,7 @@ def observe(facts: Facts, knowledge: Knowledge) -> list[Observation]:
     """Every feature whose value is known, with its row of the table (in feature order)."""
     observer = _OBSERVERS.get(id(knowledge))
     if observer is None:
-        observer = _OBSERVERS[id(knowledge)] = _observer(_features(knowledge))
+        observer = remember(_OBSERVERS, knowledge, _observer(_features(knowledge)))
     return observer(facts)
 
 
@@ -249,7 +263,7 @@ def _readers(knowledge: Knowledge) -> dict[str, tuple[int, ...]]:
         for index, feature in enumerate(_features(knowledge)):
             for key in feature.keys:
                 readers.setdefault(key, []).append(index)
-        found = _READERS[id(knowledge)] = {k: tuple(v) for k, v in readers.items()}
+        found = remember(_READERS, knowledge, {k: tuple(v) for k, v in readers.items()})
     return found
 
 
@@ -293,10 +307,14 @@ def _log_tables(knowledge: Knowledge) -> list[np.ndarray]:
     tables = _TABLES.get(id(knowledge))
     if tables is None:
         zeros = [0.0] * len(knowledge.patterns)
-        tables = _TABLES[id(knowledge)] = [
-            np.array([obs.log for _, _, obs in outcomes] + [zeros])
-            for outcomes in feature_outcomes(knowledge)
-        ]
+        tables = remember(
+            _TABLES,
+            knowledge,
+            [
+                np.array([obs.log for _, _, obs in outcomes] + [zeros])
+                for outcomes in feature_outcomes(knowledge)
+            ],
+        )
     return tables
 
 
@@ -401,10 +419,14 @@ def _rankings(knowledge: Knowledge) -> _Rankings:
             rankings.append(
                 _ranking((o for o in pulls if o.ratio[p] <= MAX_OPPOSING_RATIO), p, size)
             )
-        found = _RANKINGS[id(knowledge)] = _Rankings(
-            every=bytes(range(size)),
-            joined=SEPARATOR.join(codes for codes, _ in rankings),
-            evidence=tuple(evidence for _, evidence in rankings),
+        found = remember(
+            _RANKINGS,
+            knowledge,
+            _Rankings(
+                every=bytes(range(size)),
+                joined=SEPARATOR.join(codes for codes, _ in rankings),
+                evidence=tuple(evidence for _, evidence in rankings),
+            ),
         )
     return found
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from nervetjek.conditions import Facts, selector
 from nervetjek.construct import trusted
+from nervetjek.engine.model import remember
 from nervetjek.engine.result import TriageReason
 from nervetjek.intake.bank import Text
 from nervetjek.intake.outcomes import Outcomes
@@ -51,8 +52,10 @@ def applying_escalations(facts: Facts, knowledge: Knowledge) -> list[Escalation]
     """The escalation rules that apply, in policy order."""
     found = _APPLYING.get(id(knowledge))
     if found is None:
-        found = _APPLYING[id(knowledge)] = selector(
-            (rule.condition, rule) for rule in knowledge.policy.escalations
+        found = remember(
+            _APPLYING,
+            knowledge,
+            selector((rule.condition, rule) for rule in knowledge.policy.escalations),
         )
     return found(facts)
 
