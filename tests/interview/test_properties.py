@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.strategies import WARNING_KEYS, answers, consistent
 
+from nervetjek.engine import assess
 from nervetjek.intake import load_outcomes
 from nervetjek.interview import play
 from nervetjek.interview.plan import load_plan
@@ -57,14 +59,25 @@ def test_a_warning_sign_yes_never_lowers_the_level_nor_removes_a_warning_questio
     """The same patient with one more warning-sign yes: the interview's level is at least
     as urgent, whatever set it (an escalation, a pattern's default, the fallback), and
     every warning question asked without the yes is asked with it, unless the yes ends the
-    interview at emergency."""
+    interview at emergency.
+
+    One exception, where the yes does not lower anything: the two interviews ask different
+    questions, and the one without the yes may have stopped on a level that what the other
+    learned contradicts (hypothesis found one: Guillain-Barré recognised from a recent
+    infection and a spread body map before numbness was asked; the engine gives same day
+    on everything the two interviews learned, and on the whole patient).  The level with
+    the yes must then still be at least the engine's on everything either learned.
+    """
     raised = consistent({**known, key: True})
     if raised.get(key) is not True:
         return
     before, after = play(known), play(raised)
-    assert RANK[after.result.triage] <= RANK[before.result.triage], (
-        f"{key}: {before.result.triage} -> {after.result.triage}"
-    )
+    if RANK[after.result.triage] > RANK[before.result.triage]:
+        learned = assess({**before.answers, **after.answers})
+        assert RANK[after.result.triage] <= RANK[learned.triage], (
+            f"{key}: {before.result.triage} -> {after.result.triage}, "
+            f"on everything learned {learned.triage}"
+        )
     if after.done.emergency:
         return
     owed_before = _required(before) & set(before.asked)
@@ -91,11 +104,98 @@ def test_past_the_cap_a_question_that_could_raise_the_level_is_still_asked():
     assert "numbness" in after.asked
 
 
+def test_a_warning_sign_yes_never_takes_away_a_question_that_could_make_it_an_emergency():
+    """Found by hypothesis: a yes to a band rash made worsening weakness look unlikely
+    (shingles explains the trouble), so the question went unasked and the level fell from
+    emergency to same day.  The engine's safety floor is part of the level the interview
+    expects, and an answer's chance counts with the warning sign taken back too."""
+    known = {
+        "duration_days": 0,
+        "recent_trauma": False,
+        "sexual_function_change": False,
+        "weak_all_over": False,
+        "locations": [],
+        "touch_sensitive": False,
+        "worse_tight_clothing": False,
+        "fever_or_unwell": False,
+        "weakness_worsening": True,
+        "amputation": False,
+        "can_feel_feet_walking": True,
+        "kneeling_squatting_work": False,
+        "previous_blood_clot": True,
+        "smoker": False,
+        "immunosuppressed_or_iv_drugs": True,
+        "pressure_at_knee": False,
+        "autoimmune_disease": True,
+    }
+    raised = consistent({**known, "band_rash": True})
+    before, after = play(known), play(raised)
+    assert before.result.triage == "emergency"
+    assert after.result.triage == "emergency"
+    assert "weakness_worsening" in after.asked
+
+
+def test_past_the_cap_an_unrecognised_interview_still_asks_what_could_recognise_an_urgent_pattern():
+    """Found by hypothesis: a yes to a recent injury added its own questions, the cap came
+    before "can you feel your feet when walking", and with no pattern recognised the level
+    fell from emergency (cauda equina, as the engine gives on the whole patient) to same
+    day.  Past the cap, while no pattern is recognised and one would be more urgent, the
+    interview still asks what could get a pattern recognised."""
+    known = {
+        "duration_days": 0,
+        "recent_trauma": False,
+        "sexual_function_change": False,
+        "weak_all_over": False,
+        "locations": ["left.calf", "right.thigh_outer", "lower_back"],
+        "touch_sensitive": False,
+        "worse_tight_clothing": False,
+        "fever_or_unwell": True,
+        "weakness_worsening": False,
+        "amputation": False,
+        "can_feel_feet_walking": False,
+        "immunosuppressed_or_iv_drugs": False,
+        "known_b12_deficiency": False,
+        "pressure_at_knee": False,
+        "recent_surgery_or_immobilisation": False,
+        "stomach_bowel_surgery": False,
+        "autoimmune_disease": False,
+        "pins_and_needles": False,
+        "worse_sitting_bending": False,
+        "calf_swollen_red_warm": False,
+        "recent_infection": False,
+        "back_pain": False,
+    }
+    raised = consistent({**known, "recent_trauma": True})
+    assert assess(raised).triage == "emergency"
+    assert play(known).result.triage == "emergency"
+    assert play(raised).result.triage == "emergency"
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: see the docstring")
+def test_a_person_who_knows_almost_nothing_past_the_cap_keeps_the_level_after_a_weak_leg():
+    """Known limit, found by hypothesis: a person who answers "Ved ikke" to all but three of
+    about 50 questions.  A yes to a weak leg adds the weakness follow-ups, the cap comes
+    before the questions that recognise spinal stenosis, and no single answer left could
+    raise the level, so the interview ends unrecognised at a doctor or physiotherapist
+    where the engine, on the whole patient, gives a doctor within days (one level less
+    urgent).  Weighing one answer at a time cannot see that two together would; the fix
+    is a look-ahead of two answers past the cap.  Strict: it fails when that is fixed."""
+    known = {
+        "kidney_disease": False,
+        "worse_at_night": False,
+        "hurts_when_walking": True,
+        "amputation": False,
+        "worse_tight_clothing": True,
+        "autoimmune_disease": False,
+    }
+    raised = consistent({**known, "leg_weakness": True})
+    assert assess(raised).triage == "gp_soon"
+    assert RANK[play(raised).result.triage] <= RANK[play(known).result.triage]
+
+
 @SLOW
 @given(answers())
 def test_the_result_is_the_engines_result_for_the_asked_answers(known):
-    from nervetjek.engine import assess
-
     dialogue = play(known)
     cut = {k: v for k, v in known.items() if k in set(dialogue.asked)}
     again = assess(cut)

@@ -197,25 +197,28 @@ def warning_sign_takebacks(yes_keys: list[str], knowledge: Knowledge):
     return _replacements(yes_keys, _no_matters(knowledge))
 
 
-def _safety_floor(
+def safety_floor(
     answers: Mapping[str, Any],
     facts: Facts,
     observations: list[Observation],
-    decision: TriageDecision,
+    rank: int,
     knowledge: Knowledge,
     outcomes: Outcomes,
-) -> TriageDecision:
-    """A warning sign can only raise urgency.
+) -> tuple[int, tuple[tuple[str, ...], str | None] | None]:
+    """A warning sign can only raise urgency: the rank the safety floor gives.
 
     Adding a warning-sign yes can shift which pattern is most likely, and a pattern's
     default could be less urgent than the one before.  So the level is the most urgent
-    over the answers as given and with any of the warning-sign yes answers taken back
-    (as unanswered, or as a no).
+    over the answers as given (`rank`) and with any of the warning-sign yes answers taken
+    back (as unanswered, or as a no).  Returns the rank and, when a take-back set it, the
+    keys taken back and the pattern recognised without them.  The short interview weighs
+    its questions with this same floor, so it never expects a level the engine would not
+    give.
     """
     yes_keys = sorted(k for k in knowledge.warning_keys & answers.keys() if answers[k] is True)
-    if not yes_keys or outcomes.levels[decision.level].rank == 0:
-        return decision
-    best_rank, best = outcomes.levels[decision.level].rank, None
+    if not yes_keys or rank == 0:
+        return rank, None
+    best_rank, best = rank, None
     # Per set of changed answers: the observations that do not read them, and their
     # log scores (as `reobserve` keeps them, shared by taking back as unanswered or no).
     kept_for: dict[frozenset[str], tuple[list[Observation], list[float]]] = {}
@@ -239,14 +242,28 @@ def _safety_floor(
         pattern = recognised_pattern(kept, probabilities, reduced_answers, knowledge)
         raised = [rule.level for rule in applying_escalations(reduced, knowledge)]
         levels = [pattern_reason(pattern, reduced, bool(raised), knowledge).level, *raised]
-        rank = min(outcomes.levels[level].rank for level in levels)
-        if rank < best_rank:
-            best_rank, best = rank, (tuple(change), pattern)
-            if rank == 0:
+        found = min(outcomes.levels[level].rank for level in levels)
+        if found < best_rank:
+            best_rank, best = found, (tuple(change), pattern)
+            if found == 0:
                 break
+    return best_rank, best
+
+
+def _with_safety_floor(
+    answers: Mapping[str, Any],
+    facts: Facts,
+    observations: list[Observation],
+    decision: TriageDecision,
+    knowledge: Knowledge,
+    outcomes: Outcomes,
+) -> TriageDecision:
+    """The decision, made more urgent by the safety floor with its reason first."""
+    rank = outcomes.levels[decision.level].rank
+    rank, best = safety_floor(answers, facts, observations, rank, knowledge, outcomes)
     if best is None:
         return decision
-    level = outcomes.level_ids[best_rank]
+    level = outcomes.level_ids[rank]
     reason = _floor_reason(best[0], best[1], level, outcomes)
     return TriageDecision(level, (reason, *decision.reasons))
 
@@ -347,7 +364,7 @@ def _assess(answers: dict[str, Any], knowledge: Knowledge | None) -> Assessment:
     )
     applying = applying_escalations(facts, knowledge)
     decision = decide(pattern, facts, knowledge, outcomes, pattern_keys, applying)
-    decision = _safety_floor(answers, facts, observations, decision, knowledge, outcomes)
+    decision = _with_safety_floor(answers, facts, observations, decision, knowledge, outcomes)
     # Built from the engine's own values: trusted, not validated again (see construct.py).
     patterns = tuple(
         trusted(

@@ -176,11 +176,13 @@ def next_screen(
     if len(asked_set) >= plan.max_questions:
         # The cap ends the questions about the pattern, never those about the level: an
         # answer that could still make the level more urgent is asked, or stopping at the
-        # cap could leave the person less urgent than their answers would make them.
+        # cap could leave the person less urgent than their answers would make them.  While
+        # no pattern is recognised and one would be more urgent than the fallback, what
+        # could get a pattern recognised can raise the level too.
         raising = [
             w
             for w in (weigh(k, now, plan) for k in _candidates(asked_set, now.facts))
-            if w.raises_level
+            if w.raises_level or (w.recognises and min(now.pattern_ranks) < now.decision)
         ]
         if not raising:
             return _done(False, "the cap on questions is reached")

@@ -22,11 +22,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from nervetjek.conditions import Facts
-from nervetjek.engine.assess import counted_answers, recognised_pattern
+from nervetjek.engine.assess import (
+    counted_answers,
+    recognised_pattern,
+    safety_floor,
+    warning_sign_takebacks,
+)
 from nervetjek.engine.model import Observation, log_scores, observe, posterior, reobserve
 from nervetjek.engine.triage import escalations, pattern_reason
 from nervetjek.intake import load_item_bank, load_outcomes
@@ -106,6 +111,21 @@ class Belief:
     def leader(self) -> int:
         return max(range(len(self.naive)), key=lambda i: (self.naive[i], -i))
 
+    @cached_property
+    def taken_back(self) -> tuple[Belief, ...]:
+        """The belief with warning-sign yes answers taken back (as unanswered or as a no),
+        as the engine's safety floor takes them back."""
+        knowledge = load_knowledge()
+        yes_keys = sorted(
+            k for k in knowledge.warning_keys & self.answers.keys() if self.answers[k] is True
+        )
+        beliefs = []
+        for change in warning_sign_takebacks(yes_keys, knowledge):
+            reduced = {k: v for k, v in self.answers.items() if change.get(k) != "missing"}
+            reduced.update((k, False) for k, how in change.items() if how == "no")
+            beliefs.append(belief(reduced))
+        return tuple(beliefs)
+
 
 def calibrated_posterior(observations: Sequence[Observation], knowledge: Knowledge) -> list[float]:
     """The posterior with the log scores scaled by the fitted temperature."""
@@ -133,10 +153,21 @@ def belief(
         outcomes.levels[pattern_reason(pattern, facts, bool(raised), knowledge).level].rank,
         raised_rank,
     )
+    # The engine's safety floor (a warning-sign yes never lowers the level) is part of
+    # the level it gives, so the interview weighs answers with it: without it, a yes to a
+    # warning sign could make a question look unable to change the level and end the
+    # interview below the level the engine gives for the same answers plus that one.
+    floor_rank = len(outcomes.levels)
+    if decision > 0:
+        floor_rank, _ = safety_floor(
+            answers, facts, list(observations), floor_rank, knowledge, outcomes
+        )
+    decision = min(decision, floor_rank)
     pattern_ranks = tuple(
         min(
             outcomes.levels[pattern_reason(p, facts, bool(raised), knowledge).level].rank,
             raised_rank,
+            floor_rank,
         )
         for p in knowledge.patterns
     )
@@ -241,6 +272,36 @@ def leader_evidence(
     return bits
 
 
+def _chances(key: str, values: Sequence[Any], now: Belief, then: Sequence[Belief]) -> list[float]:
+    """P(value) for each value, by the calibrated belief."""
+    likelihoods = answer_likelihoods(key, values, now, then)
+    return [sum(p * q for p, q in zip(now.calibrated, lik, strict=True)) for lik in likelihoods]
+
+
+def _floor_chance(key: str, index: int, values: Sequence[Any], now: Belief) -> float:
+    """The most likely the answer ``values[index]`` is with any warning-sign yes taken back.
+
+    A warning-sign yes makes some answers less likely (the sign explains the trouble), so
+    a question whose answer would make the level more urgent could fall below
+    ``min_answer_probability`` and go unasked, and the person would end less urgent than
+    without the warning sign.  As the engine's safety floor does for the level, the
+    interview counts the chance without the warning sign too: a warning sign never takes
+    a level-raising question away.
+    """
+    best = 0.0
+    for before in now.taken_back:
+        then = [_Answered(Facts.of({**before.answers, key: v})) for v in values]
+        best = max(best, _chances(key, values, before, then)[index])
+    return best
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """What `answer_likelihoods` reads of a belief after the answer: its facts."""
+
+    facts: Facts
+
+
 def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
     values = answer_values(key, plan)
     then = [belief({**now.answers, key: v}, now, key) for v in values]
@@ -249,18 +310,23 @@ def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
     cost_now, bits_now = decision_cost(now, plan), entropy_bits(now.calibrated)
     value = 0.0
     changes_level = raises_level = changes_leader = recognises = False
-    for q, after in zip(chance, then, strict=True):
+    for value_index, (q, after) in enumerate(zip(chance, then, strict=True)):
         value += q * (
             cost_now
             - decision_cost(after, plan)
             + plan.pattern_weight * (bits_now - entropy_bits(after.calibrated))
         )
+        raising = after.decision < now.decision  # rank 0 is the most urgent
         if q >= plan.min_answer_probability:
             changes_level |= after.decision != now.decision
-            raises_level |= after.decision < now.decision  # rank 0 is the most urgent
+            raises_level |= raising
             changes_leader |= after.leader != now.leader
             recognises |= not now.recognised and (
                 after.recognised or (after.recognisable and after.counted > now.counted)
             )
+        elif raising and now.taken_back:
+            likely = _floor_chance(key, value_index, values, now) >= plan.min_answer_probability
+            changes_level |= likely
+            raises_level |= likely
     evidence = leader_evidence(likelihoods, now.leader, load_knowledge().prior)
     return Weighed(key, value, changes_level, raises_level, changes_leader, recognises, evidence)
