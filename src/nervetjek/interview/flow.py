@@ -177,12 +177,14 @@ def next_screen(
         # The cap ends the questions about the pattern, never those about the level: an
         # answer that could still make the level more urgent is asked, or stopping at the
         # cap could leave the person less urgent than their answers would make them.  While
-        # no pattern is recognised and one would be more urgent than the fallback, what
-        # could get a pattern recognised can raise the level too.
+        # no pattern is recognised and one would be more urgent than the fallback, any
+        # answer could be one of the few that together get it recognised (one answer at a
+        # time cannot show that), so every question the model reads is still asked.
+        unsettled = not now.recognised and min(now.pattern_ranks) < now.decision
         raising = [
             w
             for w in (weigh(k, now, plan) for k in _candidates(asked_set, now.facts))
-            if w.raises_level or (w.recognises and min(now.pattern_ranks) < now.decision)
+            if w.raises_level or unsettled
         ]
         if not raising:
             return _done(False, "the cap on questions is reached")
