@@ -197,6 +197,13 @@ def warning_sign_takebacks(yes_keys: list[str], knowledge: Knowledge):
     return _replacements(yes_keys, _no_matters(knowledge))
 
 
+def answers_taken_back(answers: Mapping[str, Any], change: Mapping[str, str]) -> dict[str, Any]:
+    """The answers with one take-back of :func:`warning_sign_takebacks` applied."""
+    reduced = {k: v for k, v in answers.items() if change.get(k) != "missing"}
+    reduced.update((k, False) for k, how in change.items() if how == "no")
+    return reduced
+
+
 def safety_floor(
     answers: Mapping[str, Any],
     facts: Facts,
@@ -223,12 +230,7 @@ def safety_floor(
     # log scores (as `reobserve` keeps them, shared by taking back as unanswered or no).
     kept_for: dict[frozenset[str], tuple[list[Observation], list[float]]] = {}
     for change in warning_sign_takebacks(yes_keys, knowledge):
-        reduced_answers = dict(answers)
-        for key, how in change.items():
-            if how == "missing":
-                del reduced_answers[key]
-            else:
-                reduced_answers[key] = False
+        reduced_answers = answers_taken_back(answers, change)
         # Warning signs are yes/no questions, so the body map is the same.
         reduced = Facts(reduced_answers, facts.regions, facts.left, facts.right)
         changed = frozenset(change)

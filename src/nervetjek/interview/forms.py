@@ -30,11 +30,9 @@ from typing import Any
 from nervetjek.bounds import MAX_DIGITS
 from nervetjek.freetext.amounts import TypedAmount, age_words, days_per_unit, read_amount
 from nervetjek.intake.bank import Item, load_item_bank
+from nervetjek.intake.wording import DURATION_UNITS, duration_parts
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
-# Days per unit for "how long": a month is 30 days and a year 365, which is exact
-# enough for every duration rule in the triage policy (28 and 42 days).
-DURATION_UNITS: dict[str, int] = {"days": 1, "weeks": 7, "months": 30, "years": 365}
 UNIT_FIELD_SUFFIX = "__unit"
 LIST_SEPARATOR = ","
 
@@ -141,15 +139,6 @@ def region_field_id(key: str, code: str) -> str:
 
 
 # ---------------------------------------------------------------------- form values
-
-
-def duration_parts(days: int) -> tuple[int, str]:
-    """Show a number of days in the largest unit that fits exactly (14 -> 2 weeks)."""
-    for unit in ("years", "months", "weeks"):
-        size = DURATION_UNITS[unit]
-        if days >= size and days % size == 0:
-            return days // size, unit
-    return days, "days"
 
 
 def form_values(

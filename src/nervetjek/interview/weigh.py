@@ -27,6 +27,7 @@ from typing import Any
 
 from nervetjek.conditions import Facts
 from nervetjek.engine.assess import (
+    answers_taken_back,
     counted_answers,
     recognised_pattern,
     safety_floor,
@@ -119,12 +120,10 @@ class Belief:
         yes_keys = sorted(
             k for k in knowledge.warning_keys & self.answers.keys() if self.answers[k] is True
         )
-        beliefs = []
-        for change in warning_sign_takebacks(yes_keys, knowledge):
-            reduced = {k: v for k, v in self.answers.items() if change.get(k) != "missing"}
-            reduced.update((k, False) for k, how in change.items() if how == "no")
-            beliefs.append(belief(reduced))
-        return tuple(beliefs)
+        return tuple(
+            belief(answers_taken_back(self.answers, change))
+            for change in warning_sign_takebacks(yes_keys, knowledge)
+        )
 
 
 def calibrated_posterior(observations: Sequence[Observation], knowledge: Knowledge) -> list[float]:
@@ -272,9 +271,8 @@ def leader_evidence(
     return bits
 
 
-def _chances(key: str, values: Sequence[Any], now: Belief, then: Sequence[Belief]) -> list[float]:
+def _chances(now: Belief, likelihoods: Sequence[Sequence[float]]) -> list[float]:
     """P(value) for each value, by the calibrated belief."""
-    likelihoods = answer_likelihoods(key, values, now, then)
     return [sum(p * q for p, q in zip(now.calibrated, lik, strict=True)) for lik in likelihoods]
 
 
@@ -291,7 +289,7 @@ def _floor_chance(key: str, index: int, values: Sequence[Any], now: Belief) -> f
     best = 0.0
     for before in now.taken_back:
         then = [_Answered(Facts.of({**before.answers, key: v})) for v in values]
-        best = max(best, _chances(key, values, before, then)[index])
+        best = max(best, _chances(before, answer_likelihoods(key, values, before, then))[index])
     return best
 
 
@@ -306,7 +304,7 @@ def weigh(key: str, now: Belief, plan: Plan) -> Weighed:
     values = answer_values(key, plan)
     then = [belief({**now.answers, key: v}, now, key) for v in values]
     likelihoods = answer_likelihoods(key, values, now, then)
-    chance = [sum(p * q for p, q in zip(now.calibrated, lik, strict=True)) for lik in likelihoods]
+    chance = _chances(now, likelihoods)
     cost_now, bits_now = decision_cost(now, plan), entropy_bits(now.calibrated)
     value = 0.0
     changes_level = raises_level = changes_leader = recognises = False

@@ -28,6 +28,7 @@ from nervetjek.engine import Assessment, AssessmentSummary, assess
 from nervetjek.fhir.codes import FHIR_VERSION
 from nervetjek.intake import IntakeError, build_intake_schema, load_item_bank
 from nervetjek.knowledge import load_knowledge
+from nervetjek.web.i18n import header
 
 # ------------------------------------------------------------------ models
 
@@ -291,10 +292,8 @@ class AssessMiddleware:
 
 
 def _json_content(scope: Scope) -> bool:
-    for key, value in scope["headers"]:
-        if key == b"content-type":
-            return value.lower() == b"application/json"
-    return False
+    content_type = header(scope, b"content-type")
+    return content_type is not None and content_type.lower() == b"application/json"
 
 
 async def _read_body(receive: Receive) -> bytes | None:
